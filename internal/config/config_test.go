@@ -1,0 +1,100 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) Getenv { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.MaxTextLength != 5000 || c.PostRate != 5 || c.PostBurst != 3 || c.PostPeriod != time.Minute {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if p, _ := c.SQLitePath(); p != "./data/commentd.db" {
+		t.Fatalf("sqlite path %q", p)
+	}
+	if len(c.TrustedProxies) != 0 {
+		t.Fatalf("trusted proxies by default: %v", c.TrustedProxies)
+	}
+}
+
+func TestLoadPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	yaml := "addr: 0.0.0.0:9000\nmax_links: 4\nblocked_words: [casino, viagra]\ntrusted_proxies:\n  - 10.0.0.0/8\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(env(map[string]string{"COMMENTD_CONFIG": path, "COMMENTD_MAX_LINKS": "7", "COMMENTD_ADMIN_TOKEN": "s3cret"}), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "0.0.0.0:9000" {
+		t.Errorf("file not applied: addr %q", c.Addr)
+	}
+	if c.MaxLinks != 7 {
+		t.Errorf("env does not override file: max_links %d", c.MaxLinks)
+	}
+	if strings.Join(c.BlockedWords, "|") != "casino|viagra" || strings.Join(c.TrustedProxies, "|") != "10.0.0.0/8" {
+		t.Errorf("lists: %v %v", c.BlockedWords, c.TrustedProxies)
+	}
+	if s := c.String(); strings.Contains(s, "s3cret") || !strings.Contains(s, "COMMENTD_ADMIN_TOKEN=********") {
+		t.Errorf("String leaks or hides the secret wrongly:\n%s", s)
+	}
+}
+
+func TestLoadErrorsNameTheKey(t *testing.T) {
+	dir := t.TempDir()
+	unknown := filepath.Join(dir, "u.yaml")
+	os.WriteFile(unknown, []byte("adress: x\n"), 0o600)
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"bad addr", map[string]string{"COMMENTD_ADDR": "nope"}, "COMMENTD_ADDR"},
+		{"bad int", map[string]string{"COMMENTD_POST_RATE": "five"}, "COMMENTD_POST_RATE"},
+		{"zero rate", map[string]string{"COMMENTD_POST_RATE": "0"}, "post_rate"},
+		{"bad duration", map[string]string{"COMMENTD_REDIS_TIMEOUT": "fast"}, "COMMENTD_REDIS_TIMEOUT"},
+		{"bad cidr", map[string]string{"COMMENTD_TRUSTED_PROXIES": "10.0.0.0/33"}, "trusted_proxies"},
+		{"bad origin", map[string]string{"COMMENTD_ALLOWED_ORIGINS": "blog.example.org"}, "allowed_origins"},
+		{"bad database", map[string]string{"COMMENTD_DATABASE_URL": "mysql://x"}, "database_url"},
+		{"thresholds crossed", map[string]string{"COMMENTD_HAM_THRESHOLD": "0.9", "COMMENTD_SPAM_THRESHOLD": "0.5"}, "spam_threshold"},
+		{"bad redis", map[string]string{"COMMENTD_REDIS_URL": "http://x"}, "redis_url"},
+		{"missing file", map[string]string{"COMMENTD_CONFIG": filepath.Join(dir, "none.yaml")}, "COMMENTD_CONFIG"},
+		{"unknown key", map[string]string{"COMMENTD_CONFIG": unknown}, "adress"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(env(tc.env), "")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to name %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestShippedConfigMatchesDefaults(t *testing.T) {
+	c, err := Load(env(map[string]string{"COMMENTD_CONFIG": "../../configs/commentd.yaml"}), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := Load(env(nil), "")
+	if c.String() != d.String() {
+		t.Fatalf("configs/commentd.yaml differs from the defaults:\n%s\nvs\n%s", c, d)
+	}
+	b, _ := os.ReadFile("../../configs/commentd.yaml")
+	for _, o := range options {
+		if !strings.Contains(string(b), "\n"+o.key+":") {
+			t.Errorf("configs/commentd.yaml does not document %s", o.key)
+		}
+	}
+}

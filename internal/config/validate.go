@@ -1,0 +1,100 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strings"
+)
+
+// Validate checks every key and returns an error naming the first bad one.
+func (c *Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return bad("addr", "%q is not host:port", c.Addr)
+	}
+	if _, err := c.SQLitePath(); err != nil {
+		return bad("database_url", "%v", err)
+	}
+	if c.RedisURL != "" {
+		u, err := url.Parse(c.RedisURL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+			return bad("redis_url", "must be redis://host:port/db, rediss:// or unix://")
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return bad("trusted_proxies", "%q is not an IP address or CIDR range", p)
+			}
+		}
+	}
+	for _, o := range c.AllowedOrigins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return bad("allowed_origins", "%q is not an origin such as https://blog.example.org", o)
+		}
+	}
+	positive := []struct {
+		key string
+		v   int64
+	}{
+		{"max_text_length", int64(c.MaxTextLength)}, {"max_body_bytes", c.MaxBodyBytes},
+		{"post_rate", int64(c.PostRate)}, {"post_burst", int64(c.PostBurst)},
+		{"read_rate", int64(c.ReadRate)}, {"read_burst", int64(c.ReadBurst)},
+		{"snapshot_every", int64(c.SnapshotEvery)},
+		{"post_period", int64(c.PostPeriod)}, {"read_period", int64(c.ReadPeriod)},
+		{"redis_timeout", int64(c.RedisTimeout)}, {"read_header_timeout", int64(c.ReadHeaderTimeout)},
+		{"read_timeout", int64(c.ReadTimeout)}, {"write_timeout", int64(c.WriteTimeout)},
+		{"idle_timeout", int64(c.IdleTimeout)}, {"shutdown_timeout", int64(c.ShutdownTimeout)},
+	}
+	for _, p := range positive {
+		if p.v <= 0 {
+			return bad(p.key, "must be greater than zero")
+		}
+	}
+	if c.MaxLinks < 0 {
+		return bad("max_links", "must not be negative")
+	}
+	if c.DuplicateWindow < 0 {
+		return bad("duplicate_window", "must not be negative")
+	}
+	if c.HamThreshold < 0 || c.HamThreshold > 1 {
+		return bad("ham_threshold", "must be between 0 and 1")
+	}
+	if c.SpamThreshold < c.HamThreshold || c.SpamThreshold > 1 {
+		return bad("spam_threshold", "must be between ham_threshold and 1")
+	}
+	if c.HoneypotField == "" || strings.ContainsAny(c.HoneypotField, " \t\"'<>&") {
+		return bad("honeypot_field", "must be a plain form field name")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log_level", "must be debug, info, warn or error")
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return bad("log_format", "must be json or text")
+	}
+	return nil
+}
+
+// SQLitePath returns the file path of a sqlite:// database URL.
+func (c *Config) SQLitePath() (string, error) {
+	switch {
+	case strings.HasPrefix(c.DatabaseURL, "sqlite://"):
+		p := strings.TrimPrefix(c.DatabaseURL, "sqlite://")
+		if p == "" {
+			return "", fmt.Errorf("sqlite:// needs a file path, such as sqlite://./data/commentd.db")
+		}
+		return p, nil
+	case strings.HasPrefix(c.DatabaseURL, "postgres://"), strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		return "", fmt.Errorf("postgres:// is not supported by this version yet; use sqlite://PATH")
+	default:
+		return "", fmt.Errorf("%q must start with sqlite://", c.DatabaseURL)
+	}
+}
+
+func bad(key, format string, args ...any) error {
+	return fmt.Errorf("config: %s (COMMENTD_%s): %s", key, strings.ToUpper(key), fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,270 @@
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/commentd/commentd/models"
+)
+
+func testCreateGetRoundTrip(t *testing.T, s Store) {
+	tests := []struct {
+		name string
+		edit func(c *models.Comment)
+	}{
+		{"plain", func(c *models.Comment) {}},
+		{"every field", func(c *models.Comment) {
+			c.Parent = 42
+			c.URL = "https://ada.example.org/about?x=1&y=2#top"
+			c.Status = models.StatusSpam
+			c.Score = 0.9999999999999999
+			c.TrainedAs = models.ClassSpam
+			c.Reasons = models.Reasons{
+				Rules:  []string{"links", "blocked_word:casino"},
+				Tokens: []models.TokenWeight{{Token: "casino", Weight: 3.25}, {Token: "hello", Weight: -1.5e-7}},
+			}
+			c.UpdatedAt = c.CreatedAt.Add(90 * time.Minute)
+		}},
+		{"unicode and emoji", func(c *models.Comment) {
+			c.Author = "Zoë Ångström 山田太郎"
+			c.Email = "zoë@exämple.org"
+			c.Text = "Grüße 👋🏽 👨‍👩‍👧‍👦 🇺🇦 — naïve café, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢\nsecond line\ttabbed"
+			c.Reasons.Rules = []string{"ключ", "🚫"}
+		}},
+		{"rtl and bidi controls", func(c *models.Comment) {
+			c.Author = "محمد"
+			c.Text = "שלום עולם \u202Eevil.exe\u202C مرحبا \u2067isolate\u2069 \u200F"
+		}},
+		{"zero width characters", func(c *models.Comment) {
+			c.Author = "a\u200Bb\u200Cc\u200Dd\uFEFF"
+			c.Text = "\u200Bhidden\u2060joiner\u00AD"
+		}},
+		{"long text", func(c *models.Comment) {
+			c.Text = strings.Repeat("long text, ünïcödé 🦀 ", 20000)
+			c.UserAgent = strings.Repeat("Mozilla/5.0 ", 100)
+		}},
+		{"post is a url with quotes and percent signs", func(c *models.Comment) {
+			c.Post = `https://blog.example.org/2025/06/it's-"quoted"-100%25-%_off?q='a'&b="c"#frag`
+		}},
+		{"sql-looking text", func(c *models.Comment) {
+			c.Post = "'; DROP TABLE comments; --"
+			c.Text = `Robert'); DROP TABLE comments;-- \ % _ " ' ` + "`"
+		}},
+		{"empty optional fields", func(c *models.Comment) {
+			c.URL, c.IP, c.UserAgent, c.Score = "", "", "", 0
+			c.Reasons = models.Reasons{Rules: []string{}, Tokens: []models.TokenWeight{}}
+		}},
+		{"negative score and ham", func(c *models.Comment) {
+			c.Score = -0.5
+			c.TrainedAs = models.ClassHam
+			c.Status = models.StatusApproved
+		}},
+		{"times at the nanosecond", func(c *models.Comment) {
+			c.CreatedAt = time.Date(2262, 1, 1, 0, 0, 0, 999999999, time.UTC)
+			c.UpdatedAt = time.Date(1700, 1, 1, 0, 0, 0, 1, time.FixedZone("X", -11*3600))
+		}},
+	}
+	var lastID int64
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := comment("post-1", models.StatusPending, at(7))
+			tt.edit(&want)
+			got := create(t, s, want)
+			if got.ID <= lastID {
+				t.Errorf("ID %d after %d, want increasing", got.ID, lastID)
+			}
+			lastID = got.ID
+			want.ID = got.ID
+			checkComment(t, got, want) // what CreateComment left in c
+			checkComment(t, get(t, s, got.ID), want)
+		})
+	}
+}
+
+func testCreateDefaults(t *testing.T, s Store) {
+	before := time.Now()
+	c := comment("p", models.StatusPending, time.Time{})
+	c.ID = 12345 // ignored
+	got := create(t, s, c)
+	after := time.Now()
+	if got.ID == 12345 {
+		t.Errorf("CreateComment kept the caller's ID")
+	}
+	if got.CreatedAt.Before(before.Add(-time.Second)) || got.CreatedAt.After(after.Add(time.Second)) {
+		t.Errorf("CreatedAt = %v, want now (%v..%v)", got.CreatedAt, before, after)
+	}
+	if !got.UpdatedAt.Equal(got.CreatedAt) {
+		t.Errorf("UpdatedAt = %v, want CreatedAt %v", got.UpdatedAt, got.CreatedAt)
+	}
+	checkComment(t, get(t, s, got.ID), got)
+}
+
+func testCreateInvalid(t *testing.T, s Store) {
+	tests := []struct {
+		name  string
+		field string
+		edit  func(c *models.Comment)
+	}{
+		{"empty status", "status", func(c *models.Comment) { c.Status = "" }},
+		{"unknown status", "status", func(c *models.Comment) { c.Status = "published" }},
+		{"unknown class", "trained_as", func(c *models.Comment) { c.TrainedAs = "maybe" }},
+		{"NaN score", "score", func(c *models.Comment) { c.Score = math.NaN() }},
+		{"infinite score", "score", func(c *models.Comment) { c.Score = math.Inf(1) }},
+		{"negative parent", "parent", func(c *models.Comment) { c.Parent = -1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := comment("p", models.StatusPending, at(0))
+			tt.edit(&c)
+			wantInvalid(t, s.CreateComment(t.Context(), &c), tt.field)
+			if c.ID != 0 {
+				t.Errorf("a refused CreateComment set ID %d", c.ID)
+			}
+		})
+	}
+	counts, err := s.CountByStatus(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for st, n := range counts {
+		if n != 0 {
+			t.Errorf("%d %s comments stored by invalid creates", n, st)
+		}
+	}
+}
+
+func testGetNotFound(t *testing.T, s Store) {
+	c := create(t, s, comment("p", models.StatusPending, at(0)))
+	for _, id := range []int64{0, -1, c.ID + 1, math.MaxInt64} {
+		_, err := s.GetComment(t.Context(), id)
+		wantErr(t, err, models.ErrNotFound)
+	}
+}
+
+func testCanceledContext(t *testing.T, s Store) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	c := comment("p", models.StatusPending, at(0))
+	if err := s.CreateComment(ctx, &c); err == nil {
+		t.Error("CreateComment with a canceled context succeeded")
+	}
+	if _, err := s.GetComment(ctx, 1); err == nil || errors.Is(err, models.ErrNotFound) {
+		t.Errorf("GetComment with a canceled context: %v, want a context error", err)
+	}
+	if _, err := s.ListApproved(ctx, "p", "", 10); err == nil {
+		t.Error("ListApproved with a canceled context succeeded")
+	}
+	counts, err := s.CountByStatus(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[models.StatusPending] != 0 {
+		t.Errorf("a canceled CreateComment stored a comment")
+	}
+}
+
+func testFindDuplicate(t *testing.T, s Store) {
+	const post, email, text = "https://example.org/p?id=1", "Ada@Example.org", "Great post!\nReally."
+	create(t, s, func() models.Comment {
+		c := comment(post, models.StatusPending, at(1000))
+		c.Email, c.Text = email, text
+		return c
+	}())
+	trashed := comment(post, models.StatusTrash, at(2000))
+	trashed.Email, trashed.Text = "trash@example.org", text
+	create(t, s, trashed)
+	spam := comment(post, models.StatusSpam, at(3000))
+	spam.Email, spam.Text = "spam@example.org", text
+	create(t, s, spam)
+
+	tests := []struct {
+		name              string
+		post, email, text string
+		since             time.Time
+		want              bool
+	}{
+		{"same everything", post, email, text, at(0), true},
+		{"since equals created", post, email, text, at(1000), true},
+		{"since one nanosecond later", post, email, text, at(1001), false},
+		{"zero since means any time", post, email, text, time.Time{}, true},
+		{"email in other case", post, "ADA@EXAMPLE.ORG", text, at(0), true},
+		{"email lower case", post, "ada@example.org", text, at(0), true},
+		{"other email", post, "bob@example.org", text, at(0), false},
+		{"other post", post + "#x", email, text, at(0), false},
+		{"text with trailing space", post, email, text + " ", at(0), false},
+		{"text in other case", post, email, strings.ToUpper(text), at(0), false},
+		{"trashed one is ignored", post, "trash@example.org", text, at(0), false},
+		{"spam one counts", post, "spam@example.org", text, at(0), true},
+		{"empty store values", "", "", "", at(0), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.FindDuplicate(t.Context(), tt.post, tt.email, tt.text, tt.since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("FindDuplicate = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func testDeleteComment(t *testing.T, s Store) {
+	ctx := t.Context()
+	parent := comment("p", models.StatusApproved, at(0))
+	parent.Text = "the parent"
+	parent = create(t, s, parent)
+	reply := comment("p", models.StatusApproved, at(1))
+	reply.Parent = parent.ID
+	reply.Text = "a reply"
+	reply = create(t, s, reply)
+	other := create(t, s, comment("p", models.StatusPending, at(2)))
+	ev := models.TrainingEvent{Class: models.ClassHam, Delta: 1, Tokens: []string{"hello"}}
+	if _, err := s.Decide(ctx, models.Decision{CommentID: parent.ID, From: models.StatusApproved,
+		To: models.StatusApproved, TrainedTo: models.ClassHam, Events: []models.TrainingEvent{ev}, At: at(3)}); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := s.DeleteComment(ctx, parent.ID); err != nil {
+		t.Fatalf("DeleteComment: %v", err)
+	}
+	tests := []struct {
+		name string
+		id   int64
+	}{{"deleted twice", parent.ID}, {"unknown", other.ID + 100}, {"zero", 0}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantErr(t, s.DeleteComment(ctx, tt.id), models.ErrNotFound)
+		})
+	}
+	_, err := s.GetComment(ctx, parent.ID)
+	wantErr(t, err, models.ErrNotFound)
+
+	// The reply stays, still naming its deleted parent.
+	checkComment(t, get(t, s, reply.ID), reply)
+	checkComment(t, get(t, s, other.ID), other)
+	page, err := s.ListApproved(ctx, "p", "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(page.Comments); len(got) != 1 || got[0] != reply.ID {
+		t.Errorf("approved after delete = %v, want [%d]", got, reply.ID)
+	}
+	counts, err := s.CountApproved(ctx, []string{"p"})
+	if err != nil || counts["p"] != 1 {
+		t.Errorf("CountApproved = %v, %v; want p:1", counts, err)
+	}
+	dup, err := s.FindDuplicate(ctx, "p", parent.Email, parent.Text, time.Time{})
+	if err != nil || dup {
+		t.Errorf("FindDuplicate of a deleted comment = %v, %v", dup, err)
+	}
+	// The training log is append-only: the lesson stays.
+	if _, err := s.LastTrainingEvent(ctx, parent.ID); err != nil {
+		t.Errorf("LastTrainingEvent of a deleted comment: %v", err)
+	}
+}

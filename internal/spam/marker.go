@@ -1,0 +1,75 @@
+package spam
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// shouting reports text written mostly in capitals: four or more all-caps words
+// of three letters or more, or more capitals than small letters in a long text.
+func shouting(s string) bool {
+	letters, upper, capsWords, wordLetters, wordUpper := 0, 0, 0, 0, 0
+	for _, r := range s {
+		isLetter, isUpper := false, false
+		if r < utf8.RuneSelf {
+			c := byte(r)
+			isLetter, isUpper = isAlpha(c), 'A' <= c && c <= 'Z'
+		} else {
+			isLetter, isUpper = unicode.IsLetter(r), unicode.IsUpper(r)
+		}
+		if isLetter {
+			letters, wordLetters = letters+1, wordLetters+1
+			if isUpper {
+				upper, wordUpper = upper+1, wordUpper+1
+			}
+			continue
+		}
+		if wordLetters >= 3 && wordUpper == wordLetters {
+			capsWords++
+		}
+		wordLetters, wordUpper = 0, 0
+	}
+	if wordLetters >= 3 && wordUpper == wordLetters {
+		capsWords++
+	}
+	return capsWords >= 4 || (letters >= 20 && upper*2 > letters)
+}
+
+// hasPhone reports a phone-like number: 9 to 15 digits, possibly grouped by
+// spaces, dashes, dots or parentheses and led by '+'.
+func hasPhone(t string) bool {
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if (c != '+' && !isDigit(c)) || (i > 0 && isAlnum(t[i-1])) {
+			continue
+		}
+		digits, last, j := 0, i, i
+		for ; j < len(t); j++ {
+			c := t[j]
+			if isDigit(c) {
+				digits, last = digits+1, j
+			} else if !(c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || (c == '+' && j == i)) {
+				break
+			}
+		}
+		if digits >= 9 && digits <= 15 && (last+1 == len(t) || !isAlpha(t[last+1])) {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+// hasMoney reports a currency sign.
+func hasMoney(t string) bool {
+	if strings.IndexByte(t, '$') >= 0 {
+		return true
+	}
+	for _, sign := range [...]string{"€", "£", "¥", "₹", "₦", "₽"} {
+		if strings.Contains(t, sign) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,154 @@
+// Package spam is commentd's content filter: a tokenizer for comments and a
+// naive Bayes model (github.com/jbrukh/bayesian) that learns from moderators'
+// decisions, scores new comments, and is saved and restored as snapshots.
+package spam
+
+import (
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/jbrukh/bayesian"
+
+	"github.com/commentd/commentd/models"
+)
+
+// The classifier's classes, in this order.
+const (
+	hamClass  = bayesian.Class(models.ClassHam)
+	spamClass = bayesian.Class(models.ClassSpam)
+)
+
+// probe is a token no document ever holds (tokens have no spaces; Learn drops
+// it). Its smoothed probability in a class, 1/(total+vocabulary), lets
+// counts read exact token counts back from the classifier.
+const probe = " "
+
+// Model is a naive Bayes spam model over document frequencies: Learn counts
+// each distinct token of a document once. It is safe for concurrent use;
+// Score runs alongside other Scores and waits only for a Learn or Unlearn in
+// progress.
+type Model struct {
+	mu    sync.RWMutex // guards docs, vocab and the consistency of c with them
+	c     *bayesian.Classifier
+	docs  [2]int // documents learned, by class index (0 ham, 1 spam)
+	vocab int    // distinct tokens with a non-zero count in some class
+}
+
+// NewModel returns an empty model; it scores everything 0.5.
+func NewModel() *Model {
+	return &Model{c: bayesian.NewClassifier(hamClass, spamClass)}
+}
+
+// classIndex maps a class to its index in docs and in the classifier.
+func classIndex(class models.Class) (int, bool) {
+	switch class {
+	case models.ClassHam:
+		return 0, true
+	case models.ClassSpam:
+		return 1, true
+	}
+	return 0, false
+}
+
+// bayesClass is the classifier's class at index ci.
+func bayesClass(ci int) bayesian.Class {
+	if ci == 0 {
+		return hamClass
+	}
+	return spamClass
+}
+
+// Learn teaches the model that a document with these tokens is of class.
+// Repeated tokens count once; empty tokens are ignored; a class other than
+// ham or spam is ignored.
+func (m *Model) Learn(tokens []string, class models.Class) {
+	ci, ok := classIndex(class)
+	if !ok {
+		return
+	}
+	d := distinct(tokens)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	counts := m.countsLocked(d)
+	for i, tok := range d {
+		if counts[0][i]+counts[1][i] == 0 {
+			m.vocab++
+		}
+		m.c.Observe(tok, 1, bayesClass(ci))
+	}
+	m.docs[ci]++
+}
+
+// Unlearn takes back a Learn of the same tokens and class exactly. Counts
+// never go below zero: a token or document the class does not hold is skipped.
+func (m *Model) Unlearn(tokens []string, class models.Class) {
+	ci, ok := classIndex(class)
+	if !ok {
+		return
+	}
+	d := distinct(tokens)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	counts := m.countsLocked(d)
+	for i, tok := range d {
+		if counts[ci][i] < 1 {
+			continue
+		}
+		m.c.Observe(tok, -1, bayesClass(ci))
+		if counts[ci][i] == 1 && counts[1-ci][i] == 0 {
+			m.vocab--
+		}
+	}
+	if m.docs[ci] > 0 {
+		m.docs[ci]--
+	}
+}
+
+// Stats is the size of a model.
+type Stats struct {
+	HamDocs, SpamDocs     int // documents learned per class
+	HamTokens, SpamTokens int // token counts per class (each document's distinct tokens)
+	Vocabulary            int // distinct tokens known
+}
+
+// Stats returns the model's size.
+func (m *Model) Stats() Stats {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	totals := m.c.WordCount()
+	return Stats{
+		HamDocs: m.docs[0], SpamDocs: m.docs[1],
+		HamTokens: totals[0], SpamTokens: totals[1],
+		Vocabulary: m.vocab,
+	}
+}
+
+// distinct returns the sorted distinct tokens, without "" and the probe, in a
+// new slice with room for the probe.
+func distinct(tokens []string) []string {
+	d := make([]string, 0, len(tokens)+1)
+	for _, t := range tokens {
+		if t != "" && t != probe {
+			d = append(d, t)
+		}
+	}
+	slices.Sort(d)
+	return slices.Compact(d)
+}
+
+// countsLocked returns how many documents of each class hold each token of d
+// (counts[class][i]). The classifier smooths P(w|c) = (n+1)/D_c, the same D_c
+// for every word, so n = P(w|c)/P(probe|c) - 1 exactly, after rounding; when a
+// class is empty every P is the same default and every n is 0. d must have
+// room for one more element. The caller holds m.mu.
+func (m *Model) countsLocked(d []string) [][]float64 {
+	f := m.c.WordFrequencies(append(d, probe))
+	for _, row := range f {
+		p0 := row[len(d)]
+		for i := range d {
+			row[i] = max(math.Round(row[i]/p0)-1, 0)
+		}
+	}
+	return f
+}

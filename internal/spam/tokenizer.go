@@ -1,0 +1,149 @@
+package spam
+
+import (
+	"strings"
+)
+
+// Doc is what gets tokenized: a comment's text and the other fields its author filled in.
+type Doc struct {
+	Text, Author, Email, URL string
+}
+
+// Caps on the tokens of one document.
+const (
+	maxTextTokens  = 2000 // tokens taken from the text; the rest of a huge text is ignored
+	maxWordBytes   = 40   // a longer run of letters becomes "tok:longword"
+	maxAuthorWords = 6
+)
+
+// Tokenize returns the tokens for d, in a deterministic order: lowercase NFKC
+// words of the text (invisible characters removed, entities decoded, tags
+// dropped), folded forms of obfuscated words, "url:" domains of its links,
+// "tok:" markers, "links:N", then "author:", "emaildomain:" and "site:" tokens
+// from the other fields. Tokens never contain spaces. It never panics, whatever
+// the input, and looks at no more than the first 20,000 bytes of a field.
+func Tokenize(d Doc) []string {
+	z := tokenizer{toks: make([]string, 0, min(len(d.Text)/5, maxTextTokens)+24)}
+	z.text(d.Text)
+	z.author(d.Author)
+	z.email(d.Email)
+	z.site(d.URL)
+	return z.toks
+}
+
+// tokenizer collects the tokens of one document.
+type tokenizer struct {
+	toks       []string
+	links      int
+	run        []byte // the characters of a run of single letters: "v i a g r a"
+	runN       int    // characters in run
+	runLetters int    // letters in run
+	runEnd     int    // where the run's last character ends in the text
+
+	noDomainUntil int // words starting before this offset are not tried as domains
+}
+
+func (z *tokenizer) add(tok string) { z.toks = append(z.toks, tok) }
+
+func (z *tokenizer) full() bool { return len(z.toks) >= maxTextTokens }
+
+// text adds the tokens of the comment text.
+func (z *tokenizer) text(s string) {
+	c := clean(s)
+	shout := shouting(c.text)
+	t := strings.ToLower(c.text)
+	u := urlScan{t: t, next: [3]int{-2, -2, -2}}
+	for i := 0; i < len(t) && !z.full(); {
+		start, end := u.find(i)
+		if start < 0 {
+			z.plain(t, i, len(t))
+			break
+		}
+		z.plain(t, i, start)
+		z.link(t, start, end)
+		i = end
+	}
+	z.flushRun()
+	z.toks = z.toks[:min(len(z.toks), maxTextTokens)]
+	z.add([...]string{"links:0", "links:1", "links:2", "links:3+"}[min(z.links, 3)])
+	for _, m := range [...]struct {
+		on  bool
+		tok string
+	}{
+		{c.html, "tok:html"},
+		{c.invisible, "tok:invisible"},
+		{c.fancy, "tok:fancytext"},
+		{shout, "tok:shout"},
+		{hasPhone(t), "tok:phone"},
+		{hasMoney(t), "tok:money"},
+		{strings.IndexByte(t, '%') >= 0, "tok:percent"},
+		{strings.Contains(t, "!!"), "tok:exclaim"},
+	} {
+		if m.on {
+			z.add(m.tok)
+		}
+	}
+}
+
+// link adds the tokens of the link t[start:end]: its domains and the words of its path.
+func (z *tokenizer) link(t string, start, end int) {
+	u := t[start:end]
+	host := hostOf(u)
+	if host == "" {
+		z.words(t, start, end)
+		return
+	}
+	z.links++
+	z.hostTokens("url:", "tld:", host)
+	off := 0
+	if i := strings.Index(u, "://"); i >= 0 {
+		off = i + 3
+	}
+	if i := strings.IndexAny(u[off:], "/?#"); i >= 0 {
+		z.words(t, start+off+i, end)
+	}
+}
+
+// plain adds the tokens of t[i:end], a stretch without links: e-mail
+// addresses as "mail:" domains, everything else as words.
+func (z *tokenizer) plain(t string, i, end int) {
+	from := i
+	for p := i; p < end; {
+		k := strings.IndexByte(t[p:end], '@')
+		if k < 0 {
+			break
+		}
+		at := p + k
+		ls, de := emailAround(t, from, at, end)
+		if ls < 0 {
+			p = at + 1
+			continue
+		}
+		z.words(t, from, ls)
+		z.add("tok:email")
+		z.add("mail:" + t[at+1:de])
+		from, p = de, de
+	}
+	z.words(t, from, end)
+}
+
+// emailAround returns the bounds of the address around the '@' at t[at]
+// (not reaching before from or after end), or -1, -1.
+func emailAround(t string, from, at, end int) (int, int) {
+	ls := at
+	for ls > from && (isAlnum(t[ls-1]) || t[ls-1] == '.' || t[ls-1] == '_' || t[ls-1] == '%' || t[ls-1] == '+' || t[ls-1] == '-') {
+		ls--
+	}
+	de := at + 1
+	for de < end && (isAlnum(t[de]) || t[de] == '.' || t[de] == '-') {
+		de++
+	}
+	for de > at+1 && (t[de-1] == '.' || t[de-1] == '-') {
+		de--
+	}
+	dot := strings.LastIndexByte(t[at+1:de], '.')
+	if ls == at || !isAlnum(t[ls]) || dot <= 0 || de-(at+1+dot+1) < 2 || de-at > 254 {
+		return -1, -1
+	}
+	return ls, de
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/commentd/commentd/internal/config"
+)
+
+const testToken = "test-admin-token-0123456789"
+
+// testEnv is a COMMENTD_* environment for one test: its own database file and Redis prefix.
+func testEnv(t *testing.T, extra map[string]string) map[string]string {
+	t.Helper()
+	b := make([]byte, 6)
+	rand.Read(b)
+	env := map[string]string{
+		"COMMENTD_DATABASE_URL":     "sqlite://" + filepath.Join(t.TempDir(), "commentd.db"),
+		"COMMENTD_REDIS_URL":        "redis://127.0.0.1:6379/0",
+		"COMMENTD_REDIS_KEY_PREFIX": "commentd-test:" + hex.EncodeToString(b) + ":",
+		"COMMENTD_ADMIN_TOKEN":      testToken,
+		"COMMENTD_ALLOWED_ORIGINS":  "https://blog.example.org",
+		"COMMENTD_POST_RATE":        "1000",
+		"COMMENTD_POST_BURST":       "1000",
+		"COMMENTD_LOG_LEVEL":        "warn",
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return env
+}
+
+func getenvFrom(env map[string]string) config.Getenv { return func(k string) string { return env[k] } }
+
+// testApp builds the real service (SQLite, filter, Redis limiter) behind an httptest server.
+type testApp struct {
+	*app
+	srv *httptest.Server
+	env map[string]string
+}
+
+func startApp(t *testing.T, env map[string]string) *testApp {
+	t.Helper()
+	cfg, err := config.Load(getenvFrom(env), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta := &testApp{app: a, srv: httptest.NewServer(a.handler), env: env}
+	t.Cleanup(ta.stop)
+	return ta
+}
+
+// stop closes the server and the app; safe to call twice.
+func (ta *testApp) stop() {
+	if ta.srv != nil {
+		ta.srv.Close()
+		ta.srv = nil
+		ta.app.filter.Snapshot(context.Background())
+		ta.app.close()
+	}
+}
+
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("not JSON (%d): %s", r.Status, r.Body)
+	}
+	return m
+}
+
+// do sends a request; headers alternate name, value.
+func (ta *testApp) do(t *testing.T, method, path, contentType string, body []byte, headers ...string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, ta.srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+func (ta *testApp) postJSON(t *testing.T, v any, headers ...string) response {
+	t.Helper()
+	b, _ := json.Marshal(v)
+	return ta.do(t, "POST", "/api/v1/comments", "application/json", b, headers...)
+}
+
+func (ta *testApp) postForm(t *testing.T, form url.Values, headers ...string) response {
+	t.Helper()
+	return ta.do(t, "POST", "/api/v1/comments", "application/x-www-form-urlencoded", []byte(form.Encode()), headers...)
+}
+
+func (ta *testApp) mod(t *testing.T, method, path string) response {
+	t.Helper()
+	return ta.do(t, method, "/api/v1/moderation"+path, "", nil, "Authorization", "Bearer "+testToken)
+}
+
+// comment is a valid genuine comment body; fields can be overridden.
+func comment(post string, kv ...string) map[string]any {
+	m := map[string]any{
+		"post": post, "author": "Maria", "email": "maria@example.org",
+		"text": "Thanks for the recipe, I tried it with less sugar and it still worked well. How long does it keep in the fridge?",
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+// queueCounts returns the moderation counts per status.
+func (ta *testApp) queueCounts(t *testing.T) map[string]float64 {
+	t.Helper()
+	r := ta.mod(t, "GET", "/counts")
+	out := map[string]float64{}
+	for k, v := range r.json(t)["counts"].(map[string]any) {
+		out[k] = v.(float64)
+	}
+	return out
+}
+
+func total(m map[string]float64) float64 {
+	s := 0.0
+	for _, v := range m {
+		s += v
+	}
+	return s
+}
+
+func idOf(t *testing.T, r response) int64 {
+	t.Helper()
+	id, ok := r.json(t)["id"].(float64)
+	if !ok {
+		t.Fatalf("no id in %s", r.Body)
+	}
+	return int64(id)
+}
+
+func mustContain(t *testing.T, s, sub string) {
+	t.Helper()
+	if !strings.Contains(s, sub) {
+		t.Fatalf("%q does not contain %q", s, sub)
+	}
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/commentd/commentd/internal/config"
+)
+
+// defaultConfigPath is read when COMMENTD_CONFIG is unset and the file exists.
+const defaultConfigPath = "configs/commentd.yaml"
+
+const usage = `usage: commentd <command> [flags]
+
+commands:
+  serve     run the HTTP service (default)
+  config    print the effective configuration, secrets masked
+  healthcheck  exit 0 when the local service answers /healthz (for container health checks)
+  help      show this help
+`
+
+// run dispatches a subcommand. It is main without the process: tests call it.
+func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stderr)
+	case "config":
+		cfg, err := config.Load(getenv, defaultConfigPath)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(stdout, cfg.String())
+		return err
+	case "healthcheck":
+		return healthcheck(ctx, getenv)
+	case "help", "-h", "--help":
+		_, err := io.WriteString(stdout, usage)
+		return err
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+// healthcheck asks the service on COMMENTD_ADDR for /healthz.
+func healthcheck(ctx context.Context, getenv config.Getenv) error {
+	cfg, err := config.Load(getenv, defaultConfigPath)
+	if err != nil {
+		return err
+	}
+	host, port, _ := net.SplitHostPort(cfg.Addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /healthz answered %d", resp.StatusCode)
+	}
+	return nil
+}

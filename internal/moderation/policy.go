@@ -23,8 +23,8 @@ type Policy struct {
 	TopTokens       int // how many tokens to keep as reasons
 }
 
-// verdict combines the score with the rules hit, returning the status and rule names.
-func (p *Policy) verdict(n models.NewComment, score float64) (models.Status, []string) {
+// Verdict combines the score with the rules hit, returning the status and rule names.
+func (p *Policy) Verdict(n models.NewComment, score float64) (models.Status, []string) {
 	status := models.StatusApproved
 	switch {
 	case score >= p.SpamThreshold:

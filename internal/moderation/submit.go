@@ -42,7 +42,7 @@ func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comm
 	if len(tokens) > s.policy.TopTokens {
 		tokens = tokens[:s.policy.TopTokens]
 	}
-	status, rules := s.policy.verdict(in, score)
+	status, rules := s.policy.Verdict(in, score)
 	c := models.Comment{
 		Post: in.Post, Parent: in.Parent, Author: in.Author, Email: in.Email, URL: in.URL,
 		Text: in.Text, IP: in.IP, UserAgent: in.UserAgent,

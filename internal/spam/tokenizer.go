@@ -41,6 +41,10 @@ type tokenizer struct {
 	runEnd     int    // where the run's last character ends in the text
 
 	noDomainUntil int // words starting before this offset are not tried as domains
+
+	nwords    int    // words of the text
+	prev      string // the term before, for bigrams; "" after a break
+	elongated bool   // a word had a character repeated three times or more
 }
 
 func (z *tokenizer) add(tok string) { z.toks = append(z.toks, tok) }
@@ -66,6 +70,7 @@ func (z *tokenizer) text(s string) {
 	z.flushRun()
 	z.toks = z.toks[:min(len(z.toks), maxTextTokens)]
 	z.add([...]string{"links:0", "links:1", "links:2", "links:3+"}[min(z.links, 3)])
+	z.add(lengthToken(z.nwords))
 	for _, m := range [...]struct {
 		on  bool
 		tok string
@@ -78,6 +83,7 @@ func (z *tokenizer) text(s string) {
 		{hasMoney(t), "tok:money"},
 		{strings.IndexByte(t, '%') >= 0, "tok:percent"},
 		{strings.Contains(t, "!!"), "tok:exclaim"},
+		{z.elongated, "tok:elongated"},
 	} {
 		if m.on {
 			z.add(m.tok)
@@ -94,6 +100,7 @@ func (z *tokenizer) link(t string, start, end int) {
 		return
 	}
 	z.links++
+	z.breakBigrams()
 	z.hostTokens("url:", "tld:", host)
 	off := 0
 	if i := strings.Index(u, "://"); i >= 0 {
@@ -120,6 +127,7 @@ func (z *tokenizer) plain(t string, i, end int) {
 			continue
 		}
 		z.words(t, from, ls)
+		z.breakBigrams()
 		z.add("tok:email")
 		z.add("mail:" + t[at+1:de])
 		from, p = de, de

@@ -15,10 +15,10 @@ func TestTokenize(t *testing.T) {
 		not  []string // tokens that must not
 	}{
 		{
-			name: "lowercase words",
+			name: "lowercase words and bigrams, stop words only in bigrams",
 			doc:  Doc{Text: "Hello World, it's a GREAT day"},
-			want: []string{"hello", "world", "it", "great", "day", "links:0"},
-			not:  []string{"Hello", "s", "a", "tok:shout"},
+			want: []string{"hello", "world", "great", "day", "hello_world", "world_it", "it_great", "links:0", "words:3-5"},
+			not:  []string{"Hello", "s", "a", "it", "tok:shout"},
 		},
 		{
 			name: "html entities",
@@ -50,9 +50,9 @@ func TestTokenize(t *testing.T) {
 			not:  []string{"href", "p", "vi", "agra"},
 		},
 		{
-			name: "shortener",
+			name: "shortener, bare domains count as links",
 			doc:  Doc{Text: "go to bit.ly/abc or https://tinyurl.com/x1"},
-			want: []string{"url:bit.ly", "url:shortener", "url:tinyurl.com", "links:1", "tok:domain"},
+			want: []string{"url:bit.ly", "url:shortener", "url:tinyurl.com", "links:2", "tok:domain"},
 		},
 		{
 			name: "three links or more",
@@ -118,9 +118,37 @@ func TestTokenize(t *testing.T) {
 			want: []string{"tok:longword", "tok:longnum"},
 		},
 		{
+			name: "prefix stems join inflections",
+			doc:  Doc{Text: "Subscribe! I subscribed, subscribing to subscribers"},
+			want: []string{"subscr", "subscr_subscr", "subscr_to", "to_subscr"},
+			not:  []string{"subscribe", "subscribed", "subscribers"},
+		},
+		{
+			name: "elongated letters squeezed, digits kept",
+			doc:  Doc{Text: "PLEASSSSE SUBSCRIBEEEEE soooo goood, 1000 views"},
+			want: []string{"pleass", "subscr", "soo", "good", "1000", "tok:elongated", "tok:shout"},
+			not:  []string{"100", "pleassssse"},
+		},
+		{
+			name: "domains hidden by spaces or under country codes",
+			doc:  Doc{Text: "she used pimpmyviews. com, see crazy-celeb-news.eu.pn"},
+			want: []string{"url:pimpmyviews.com", "tok:spaceddomain", "url:news.eu.pn", "tld:pn", "links:2"},
+		},
+		{
+			name: "no bigram across a link",
+			doc:  Doc{Text: "visit http://x.example.com now"},
+			want: []string{"visit", "now"},
+			not:  []string{"visit_now"},
+		},
+		{
+			name: "long comment",
+			doc:  Doc{Text: strings.Repeat("lovely words here ", 15)},
+			want: []string{"words:41+"},
+		},
+		{
 			name: "file names are not domains",
-			doc:  Doc{Text: "edit main.go and notes.md, e.g. now"},
-			not:  []string{"tok:domain", "url:main.go"},
+			doc:  Doc{Text: "edit main.go and notes.md, e.g. now. I like it . com"},
+			not:  []string{"tok:domain", "url:main.go", "url:it.com"},
 		},
 	}
 	for _, tt := range tests {

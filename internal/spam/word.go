@@ -32,7 +32,8 @@ func (z *tokenizer) words(t string, i, end int) {
 // "tok:mixedscript"; a domain for "name.tld"; a run of single letters joined
 // ("v i a g r a" -> "viagra", "tok:spaced"). Han and kana characters are
 // words of one character each. Numbers longer than four digits become
-// "tok:longnum", words over 40 bytes "tok:longword".
+// "tok:longnum", words over 40 bytes "tok:longword". Words are counted as
+// terms (see term) and joined with the word before them into bigrams.
 func (z *tokenizer) word(t string, start, end int) int {
 	j, letters, digits := start, 0, 0
 	latin, lookalike, leetSeen := false, false, false
@@ -57,7 +58,8 @@ func (z *tokenizer) word(t string, start, end int) int {
 		switch {
 		case ideograph(r):
 			if j == start {
-				z.add(t[j : j+n])
+				z.flushRun()
+				z.addWord(t[j : j+n])
 				return j + n
 			}
 			goto done
@@ -77,6 +79,11 @@ done:
 			return k
 		}
 	}
+	if letters > 2 && j+3 < end && (t[j] == '.' || t[j] == ' ') {
+		if k := z.spacedDomain(t, start, j, end); k > 0 {
+			return k
+		}
+	}
 	if len(w) <= utf8.UTFMax && utf8.RuneCountInString(w) == 1 {
 		z.single(w, start, j, letters > 0)
 		return skipContraction(t, j, end)
@@ -84,18 +91,18 @@ done:
 	z.flushRun()
 	switch {
 	case len(w) > maxWordBytes:
-		z.add("tok:longword")
+		z.addMarker("tok:longword")
 	case letters == 0 && len(w) > 4:
-		z.add("tok:longnum")
+		z.addMarker("tok:longnum")
 	default:
-		z.add(w)
+		z.addWord(w)
 	}
 	if letters > 1 && (leetSeen || digits > 0 && leetInside(w)) && len(w) <= maxWordBytes {
-		z.add(foldLeet(w))
+		z.addTerm(foldLeet(w))
 		z.add("tok:leet")
 	}
 	if latin && lookalike && len(w) <= maxWordBytes {
-		z.add(foldLeet(foldLookalikes(w)))
+		z.addTerm(foldLeet(foldLookalikes(w)))
 		z.add("tok:mixedscript")
 	}
 	return skipContraction(t, j, end)
@@ -112,14 +119,52 @@ func (z *tokenizer) domain(t string, start, dot, end int) int {
 		k--
 	}
 	host := hostOf(t[start:k])
-	if host == "" || !knownTLD(host[strings.LastIndexByte(host, '.')+1:]) && !shortener(registrable(host)) {
+	if host == "" || !plausibleDomain(host) {
 		z.noDomainUntil = k // no later word of this dotted run is a domain either
 		return 0
 	}
 	z.flushRun()
+	z.links++
+	z.breakBigrams()
 	z.hostTokens("url:", "tld:", host)
 	z.add("tok:domain")
 	return k
+}
+
+// plausibleDomain reports a host that text can name without a scheme: one
+// with a known top-level domain, a shortener, or a two-letter country code
+// under a name with a hyphen or several labels ("celeb-news.eu.pn").
+func plausibleDomain(host string) bool {
+	tld := host[strings.LastIndexByte(host, '.')+1:]
+	return knownTLD(tld) || shortener(registrable(host)) ||
+		len(tld) == 2 && isAlpha(tld[0]) && isAlpha(tld[1]) && (strings.IndexByte(host, '-') >= 0 || strings.Count(host, ".") >= 2)
+}
+
+// spacedDomain adds the tokens of a domain hidden by spaces, "name. com" or
+// "name .com", where the word t[start:end0] is the name, and returns where it
+// ends, or 0 if there is none. Only .com, .net and .org are tried.
+func (z *tokenizer) spacedDomain(t string, start, end0, end int) int {
+	i, dots := end0, 0
+	for i < end && (t[i] == ' ' || t[i] == '.') && i-end0 < 4 {
+		if t[i] == '.' {
+			dots++
+		}
+		i++
+	}
+	if dots != 1 || i == end0+1 || i+3 > end || (i+3 < end && isAlnum(t[i+3])) {
+		return 0
+	}
+	switch tld := t[i : i+3]; tld {
+	case "com", "net", "org":
+		z.flushRun()
+		z.links++
+		z.breakBigrams()
+		z.hostTokens("url:", "tld:", t[start:end0]+"."+tld)
+		z.add("tok:domain")
+		z.add("tok:spaceddomain")
+		return i + 3
+	}
+	return 0
 }
 
 // single collects one-character words into a run, which flushRun turns into a token.
@@ -139,7 +184,7 @@ func (z *tokenizer) single(w string, start, end int, letter bool) {
 // at least half of them letters.
 func (z *tokenizer) flushRun() {
 	if z.runN >= 4 && z.runLetters*2 >= z.runN && len(z.run) <= maxWordBytes {
-		z.add(foldLeet(string(z.run)))
+		z.addWord(foldLeet(string(z.run)))
 		z.add("tok:spaced")
 	}
 	z.run, z.runN, z.runLetters = z.run[:0], 0, 0

@@ -20,6 +20,7 @@ commands:
   serve     run the HTTP service (default)
   config    print the effective configuration, secrets masked
   healthcheck  exit 0 when the local service answers /healthz (for container health checks)
+  eval      measure the filter on labelled files: eval --test FILE [--no-starter --train FILE] [--folds K] [--json]
   help      show this help
 `
 
@@ -41,6 +42,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 		return err
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
+	case "eval":
+		return evalCmd(args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,15 +62,7 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 
 	var id int64
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO comments (post, parent, author, email, email_norm, url, text,
-			ip, user_agent, status, score, reasons, trained_as, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.Post, c.Parent, c.Author, c.Email, normEmail(c.Email), c.URL, c.Text,
-			c.IP, c.UserAgent, string(c.Status), c.Score, string(reasons), string(c.TrainedAs), created, updated)
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
+		id, err = insertComment(ctx, tx, c, string(reasons), created, updated)
 		return err
 	})
 	if err != nil {
@@ -78,6 +71,22 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 	c.ID = id
 	c.CreatedAt, c.UpdatedAt = fromNanos(created), fromNanos(updated)
 	return nil
+}
+
+// insertCommentSQL stores a comment; its arguments are those of insertComment.
+const insertCommentSQL = `INSERT INTO comments (post, parent, author, email, email_norm, url, text,
+	ip, ip_key, user_agent, status, score, reasons, trained_as, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertComment stores c, checked by CreateComment, and returns its id.
+func insertComment(ctx context.Context, q queryer, c *models.Comment, reasons string, created, updated int64) (int64, error) {
+	res, err := q.ExecContext(ctx, insertCommentSQL,
+		c.Post, c.Parent, c.Author, c.Email, normEmail(c.Email), c.URL, c.Text,
+		c.IP, ipKey(c.IP), c.UserAgent, string(c.Status), c.Score, reasons, string(c.TrainedAs), created, updated)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // GetComment returns the comment with id, or models.ErrNotFound.
@@ -103,26 +112,125 @@ func commentFromRow(row *sql.Row) (models.Comment, error) {
 
 // DeleteComment removes the comment with id for good, or answers
 // models.ErrNotFound. Its replies stay, their Parent still naming the deleted
-// id; its training events stay too, as the log is append-only.
-func (s *Store) DeleteComment(ctx context.Context, id int64) error {
+// id; its training events stay too, as the log is append-only. When audit is
+// set it is recorded in the same transaction, its zero At, CommentID,
+// FromStatus and Score taken from the deletion, and *audit becomes the entry as
+// recorded. Error: *models.ValidationError for a bad audit entry.
+func (s *Store) DeleteComment(ctx context.Context, id int64, audit *models.AuditEntry) error {
+	var v models.ValidationError
+	rec := auditOf(&v, "audit.", audit, time.Now())
+	if rec != nil && rec.CommentID != 0 && rec.CommentID != id {
+		v.Add("audit.comment_id", "comment_mismatch")
+	}
+	if err := v.Err(); err != nil {
+		return fmt.Errorf("sqlite: delete comment %d: %w", id, err)
+	}
+	var recorded *models.AuditEntry
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE id = ?`, id)
-		if err != nil {
-			return err
+		deleted, e, err := deleteComment(ctx, tx, id, rec)
+		if err == nil && !deleted {
+			err = models.ErrNotFound
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return models.ErrNotFound
-		}
-		return nil
+		recorded = e
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: delete comment %d: %w", id, err)
 	}
+	publish(audit, recorded)
 	return nil
+}
+
+// DeleteComments removes the comments with ids in one transaction, as
+// DeleteComment does, and returns the ids it deleted, in order; unknown ids
+// are skipped. audits is nil, or holds the audit entry of each id, recorded
+// when that id is deleted. Error: *models.ValidationError when audits is
+// neither nil nor as long as ids, or holds a bad entry; then nothing is deleted.
+func (s *Store) DeleteComments(ctx context.Context, ids []int64, audits []models.AuditEntry) (deleted []int64, err error) {
+	var v models.ValidationError
+	if audits != nil && len(audits) != len(ids) {
+		v.Add("audits", "length_mismatch")
+	}
+	recs := make([]*models.AuditEntry, len(ids))
+	if audits != nil && v.Err() == nil {
+		now := time.Now()
+		for i := range audits {
+			recs[i] = auditOf(&v, "audits.", &audits[i], now)
+			if recs[i].CommentID != 0 && recs[i].CommentID != ids[i] {
+				v.Add("audits.comment_id", "comment_mismatch")
+			}
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: delete comments: %w", err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		deleted = make([]int64, 0, len(ids))
+		p := newPreparer(tx)
+		for i, id := range ids {
+			ok, _, err := deleteComment(ctx, p, id, recs[i])
+			if err != nil {
+				return fmt.Errorf("comment %d: %w", id, err)
+			}
+			if ok {
+				deleted = append(deleted, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: delete comments: %w", err)
+	}
+	return deleted, nil
+}
+
+// deleteComment deletes the comment with id and reports whether it existed.
+// When it did and audit is set, it records a copy of audit, filled in, and
+// returns that copy.
+func deleteComment(ctx context.Context, q queryer, id int64, audit *models.AuditEntry) (bool, *models.AuditEntry, error) {
+	c := models.Comment{ID: id}
+	var status string
+	err := q.QueryRowContext(ctx, `DELETE FROM comments WHERE id = ? RETURNING status, score`, id).Scan(&status, &c.Score)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil, nil
+	}
+	if err != nil || audit == nil {
+		return err == nil, nil, err
+	}
+	e := *audit // filled afresh in each attempt of the transaction
+	fillAudit(&e, c, models.Status(status), "")
+	if err := recordAudit(ctx, q, &e); err != nil {
+		return false, nil, err
+	}
+	return true, &e, nil
+}
+
+// GetComments returns the comments with ids, such as the parents of a page of
+// replies, by id; unknown ids are absent from the map.
+func (s *Store) GetComments(ctx context.Context, ids []int64) (map[int64]models.Comment, error) {
+	out := make(map[int64]models.Comment, len(ids))
+	for chunk := range slices.Chunk(ids, countChunk) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.read.QueryContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE id IN (?`+
+			strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: get comments: %w", err)
+		}
+		err = eachRow(rows, func(row *sql.Rows) error {
+			c, err := scanComment(row)
+			if err == nil {
+				out[c.ID] = c
+			}
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: get comments: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // findDuplicateSQL takes post, normalised email, since and text.

@@ -21,7 +21,8 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// MaxPageSize caps the limit of ListApproved and ListByStatus; larger limits are clamped.
+// MaxPageSize caps the limit of ListApproved, ListByStatus, ListQueue and
+// ListAudit; larger limits are clamped.
 const MaxPageSize = 1000
 
 // busyTimeout is how long SQLite itself waits for a lock before answering SQLITE_BUSY.
@@ -29,9 +30,10 @@ const busyTimeout = 5 * time.Second
 
 // Store is the SQLite storage. It is safe for concurrent use.
 type Store struct {
-	write *sql.DB // exactly one connection; every write goes through it
-	read  *sql.DB // read-only connections
-	stmts stmts   // the hot reads, prepared on the read pool
+	write *sql.DB    // exactly one connection; every write goes through it
+	read  *sql.DB    // read-only connections
+	stmts stmts      // the hot reads, prepared on the read pool
+	cache *stmtCache // the reads built from filters, prepared on the read pool
 
 	busyRetries int           // extra attempts of a write transaction that met SQLITE_BUSY
 	busyBackoff time.Duration // first pause between those attempts; doubles each time
@@ -89,6 +91,7 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	s.read.SetMaxOpenConns(n)
 	s.read.SetMaxIdleConns(n)
+	s.cache = newStmtCache(s.read)
 	if err := s.stmts.prepare(ctx, s.read); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: readers: %w", path, err)
@@ -96,9 +99,15 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 	return s, nil
 }
 
-// stmts are the reads on the public pages, prepared once rather than per call.
+// stmts are the reads on the public pages and of every console request,
+// prepared once rather than per call.
 type stmts struct {
 	getComment, listApproved, listByStatus, findDuplicate *sql.Stmt
+	tokenByHash, sessionByID                              *sql.Stmt
+}
+
+func (st *stmts) all() []*sql.Stmt {
+	return []*sql.Stmt{st.getComment, st.listApproved, st.listByStatus, st.findDuplicate, st.tokenByHash, st.sessionByID}
 }
 
 func (st *stmts) prepare(ctx context.Context, db *sql.DB) error {
@@ -110,6 +119,8 @@ func (st *stmts) prepare(ctx context.Context, db *sql.DB) error {
 		{&st.listApproved, listApprovedSQL},
 		{&st.listByStatus, listByStatusSQL},
 		{&st.findDuplicate, findDuplicateSQL},
+		{&st.tokenByHash, tokenByHashSQL},
+		{&st.sessionByID, sessionByIDSQL},
 	} {
 		var err error
 		if *p.stmt, err = db.PrepareContext(ctx, p.query); err != nil {
@@ -121,7 +132,7 @@ func (st *stmts) prepare(ctx context.Context, db *sql.DB) error {
 
 func (st *stmts) close() error {
 	var errs []error
-	for _, stmt := range []*sql.Stmt{st.getComment, st.listApproved, st.listByStatus, st.findDuplicate} {
+	for _, stmt := range st.all() {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
 		}
@@ -136,6 +147,8 @@ func dsn(path string, o options, readOnly bool) string {
 	q := url.Values{}
 	q.Set("_busy_timeout", fmt.Sprint(o.busyTimeout.Milliseconds()))
 	q.Set("_foreign_keys", "1")
+	// Statement journals and the sorts of filtered queue pages stay off the disk.
+	q.Set("_pragma", "temp_store(memory)")
 	if readOnly {
 		q.Set("mode", "ro")
 		q.Set("_query_only", "1")
@@ -151,6 +164,9 @@ func dsn(path string, o options, readOnly bool) string {
 // Close closes both pools.
 func (s *Store) Close() error {
 	errs := []error{s.stmts.close()}
+	if s.cache != nil {
+		errs = append(errs, s.cache.close())
+	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}

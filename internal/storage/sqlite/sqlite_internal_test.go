@@ -43,6 +43,8 @@ func TestConnectionSettings(t *testing.T) {
 		{"read", s.read, "foreign_keys", "1"},
 		{"read", s.read, "busy_timeout", "5000"},
 		{"read", s.read, "query_only", "1"},
+		{"write", s.write, "temp_store", "2"},
+		{"read", s.read, "temp_store", "2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pool+" "+tt.pragma, func(t *testing.T) {
@@ -181,20 +183,7 @@ func TestQueryPlans(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, err := s.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+tt.query, tt.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
+			plan := queryPlan(t, s, tt.query, tt.args...)
 			all := strings.Join(plan, "\n")
 			bad := !strings.Contains(all, tt.index) || strings.Contains(all, "TEMP B-TREE")
 			for _, line := range plan {
@@ -205,6 +194,29 @@ func TestQueryPlans(t *testing.T) {
 			}
 		})
 	}
+}
+
+// queryPlan returns the lines of the query plan of query on the read pool.
+func queryPlan(t *testing.T, s *Store, query string, args ...any) []string {
+	t.Helper()
+	rows, err := s.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }
 
 func TestCursor(t *testing.T) {

@@ -102,7 +102,7 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := stored[len(stored)-1]
-	if err := s.DeleteComment(ctx, last.ID); err != nil {
+	if err := s.DeleteComment(ctx, last.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	stored = stored[:len(stored)-1]

@@ -49,7 +49,7 @@ func (s *Store) AppendTrainingEvents(ctx context.Context, evs []models.TrainingE
 	var out []models.TrainingEvent
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = insertEvents(ctx, tx, evs, now)
+		out, err = insertEvents(ctx, newPreparer(tx), evs, now)
 		return err
 	})
 	if err != nil {
@@ -101,25 +101,22 @@ func checkEvents(v *models.ValidationError, evs []models.TrainingEvent) {
 	}
 }
 
+// insertEventSQL appends one training event.
+const insertEventSQL = `INSERT INTO training_events (comment_id, class, delta, tokens, created_at) VALUES (?, ?, ?, ?, ?)`
+
 // insertEvents appends evs in order, created at at, and returns copies with
-// their IDs and times set.
-func insertEvents(ctx context.Context, tx *sql.Tx, evs []models.TrainingEvent, at int64) ([]models.TrainingEvent, error) {
+// their IDs and times set. Pass a *preparer when evs are many.
+func insertEvents(ctx context.Context, q queryer, evs []models.TrainingEvent, at int64) ([]models.TrainingEvent, error) {
 	if len(evs) == 0 {
 		return []models.TrainingEvent{}, nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO training_events (comment_id, class, delta, tokens, created_at)
-		VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, err
-	}
-	defer stmt.Close()
 	out := make([]models.TrainingEvent, len(evs))
 	for i, e := range evs {
 		tokens, err := json.Marshal(e.Tokens)
 		if err != nil {
 			return nil, err
 		}
-		res, err := stmt.ExecContext(ctx, e.CommentID, string(e.Class), e.Delta, string(tokens), at)
+		res, err := q.ExecContext(ctx, insertEventSQL, e.CommentID, string(e.Class), e.Delta, string(tokens), at)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -230,16 +231,32 @@ func testDeleteComment(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 
-	if err := s.DeleteComment(ctx, parent.ID); err != nil {
+	before := allAudit(t, s)
+	audit := note("ada", "delete")
+	if err := s.DeleteComment(ctx, parent.ID, audit); err != nil {
 		t.Fatalf("DeleteComment: %v", err)
 	}
+	rec := wantAudit(t, s, before, 1)[0]
+	checkAudit(t, rec, models.AuditEntry{ID: rec.ID, At: rec.At, Actor: "ada", Action: "delete", CommentID: parent.ID,
+		FromStatus: models.StatusApproved, Score: score(parent.Score), Detail: "detail of delete"})
+	checkAudit(t, *audit, rec)
 	tests := []struct {
-		name string
-		id   int64
-	}{{"deleted twice", parent.ID}, {"unknown", other.ID + 100}, {"zero", 0}}
+		name  string
+		id    int64
+		audit *models.AuditEntry
+		check func(t *testing.T, err error)
+	}{
+		{"deleted twice", parent.ID, note("ada", "delete"), is(models.ErrNotFound)},
+		{"unknown", other.ID + 100, nil, is(models.ErrNotFound)},
+		{"zero", 0, nil, is(models.ErrNotFound)},
+		{"audit without action", other.ID, &models.AuditEntry{Actor: "ada"}, field("audit.action")},
+		{"audit of another comment", other.ID, &models.AuditEntry{Action: "delete", CommentID: reply.ID}, field("audit.comment_id")},
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantErr(t, s.DeleteComment(ctx, tt.id), models.ErrNotFound)
+			before := allAudit(t, s)
+			tt.check(t, s.DeleteComment(ctx, tt.id, tt.audit))
+			wantAudit(t, s, before, 0)
 		})
 	}
 	_, err := s.GetComment(ctx, parent.ID)
@@ -266,5 +283,130 @@ func testDeleteComment(t *testing.T, s Store) {
 	// The training log is append-only: the lesson stays.
 	if _, err := s.LastTrainingEvent(ctx, parent.ID); err != nil {
 		t.Errorf("LastTrainingEvent of a deleted comment: %v", err)
+	}
+}
+
+func testDeleteComments(t *testing.T, s Store) {
+	ctx := t.Context()
+	var cs []models.Comment
+	for i, st := range []models.Status{models.StatusSpam, models.StatusSpam, models.StatusTrash, models.StatusPending, models.StatusSpam} {
+		c := comment("p", st, at(i))
+		c.Score = float64(i) / 10
+		cs = append(cs, create(t, s, c))
+	}
+	unknown := cs[len(cs)-1].ID + 100
+
+	refused := []struct {
+		name   string
+		ids    []int64
+		audits []models.AuditEntry
+		field  string
+	}{
+		{"fewer audits than ids", []int64{cs[0].ID, cs[1].ID}, []models.AuditEntry{{Action: "delete"}}, "audits"},
+		{"an audit without action", []int64{cs[0].ID, cs[1].ID}, []models.AuditEntry{{Action: "delete"}, {Actor: "ada"}}, "audits.action"},
+		{"an audit of another comment", []int64{cs[0].ID}, []models.AuditEntry{{Action: "delete", CommentID: cs[1].ID}}, "audits.comment_id"},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			before := allAudit(t, s)
+			deleted, err := s.DeleteComments(ctx, tt.ids, tt.audits)
+			wantInvalid(t, err, tt.field)
+			if len(deleted) != 0 {
+				t.Errorf("refused, yet deleted %v", deleted)
+			}
+			wantAudit(t, s, before, 0)
+			for _, c := range cs {
+				get(t, s, c.ID)
+			}
+		})
+	}
+
+	tests := []struct {
+		name   string
+		ids    []int64
+		audits bool
+		want   []int64
+	}{
+		{"none", nil, false, []int64{}},
+		{"two with audits, an unknown and a repeat", []int64{cs[1].ID, unknown, cs[0].ID, cs[1].ID}, true, []int64{cs[1].ID, cs[0].ID}},
+		{"without audits", []int64{cs[2].ID, cs[3].ID}, false, []int64{cs[2].ID, cs[3].ID}},
+		{"all gone already", []int64{cs[0].ID, cs[2].ID, 0}, true, []int64{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := allAudit(t, s)
+			var audits []models.AuditEntry
+			if tt.audits {
+				for range tt.ids {
+					audits = append(audits, *note("bob", "delete"))
+				}
+			}
+			deleted, err := s.DeleteComments(ctx, tt.ids, audits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(deleted, tt.want) {
+				t.Fatalf("deleted %v, want %v", deleted, tt.want)
+			}
+			for _, id := range tt.want {
+				_, err := s.GetComment(ctx, id)
+				wantErr(t, err, models.ErrNotFound)
+			}
+			if !tt.audits {
+				wantAudit(t, s, before, 0)
+				return
+			}
+			recs := wantAudit(t, s, before, len(tt.want))
+			for i, id := range tt.want {
+				c := cs[slices.IndexFunc(cs, func(c models.Comment) bool { return c.ID == id })]
+				checkAudit(t, recs[i], models.AuditEntry{ID: recs[i].ID, At: recs[i].At, Actor: "bob", Action: "delete",
+					CommentID: id, FromStatus: c.Status, Score: score(c.Score), Detail: "detail of delete"})
+			}
+		})
+	}
+	checkComment(t, get(t, s, cs[4].ID), cs[4])
+}
+
+func testGetComments(t *testing.T, s Store) {
+	ctx := t.Context()
+	var cs []models.Comment
+	for i, st := range []models.Status{models.StatusApproved, models.StatusPending, models.StatusSpam, models.StatusTrash} {
+		cs = append(cs, create(t, s, comment("p", st, at(i))))
+	}
+	many := []int64{cs[0].ID}
+	for i := range 1200 {
+		many = append(many, cs[3].ID+100+int64(i))
+	}
+	many = append(many, cs[3].ID)
+	tests := []struct {
+		name string
+		ids  []int64
+		want []models.Comment
+	}{
+		{"nil", nil, nil},
+		{"one", []int64{cs[1].ID}, cs[1:2]},
+		{"every status", []int64{cs[3].ID, cs[0].ID, cs[2].ID, cs[1].ID}, cs},
+		{"unknown ids are absent", []int64{0, -1, cs[3].ID + 1, cs[2].ID}, cs[2:3]},
+		{"repeats", []int64{cs[0].ID, cs[0].ID}, cs[:1]},
+		{"more ids than one query takes", many, []models.Comment{cs[0], cs[3]}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.GetComments(ctx, tt.ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.want) {
+				t.Errorf("%d comments, want %d", len(got), len(tt.want))
+			}
+			for _, w := range tt.want {
+				g, ok := got[w.ID]
+				if !ok {
+					t.Errorf("comment %d missing", w.ID)
+					continue
+				}
+				checkComment(t, g, w)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package storagetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -181,5 +182,198 @@ func testDecideConcurrent(t *testing.T, s Store) {
 				t.Errorf("events appended: %+v, want only racer %d's", evs, winner)
 			}
 		})
+	}
+}
+
+func testDecideAudit(t *testing.T, s Store) {
+	ctx := t.Context()
+	tests := []struct {
+		name  string
+		audit models.AuditEntry
+		want  func(c models.Comment, d models.Decision) models.AuditEntry // what is recorded
+	}{
+		{"filled in from the decision", models.AuditEntry{Actor: "ada", Action: "approve"},
+			func(c models.Comment, d models.Decision) models.AuditEntry {
+				return models.AuditEntry{At: d.At, Actor: "ada", Action: "approve", CommentID: c.ID,
+					FromStatus: d.From, ToStatus: d.To, Score: score(c.Score)}
+			}},
+		{"caller's fields kept", models.AuditEntry{At: at(7), Actor: "bob", Action: "approve.bulk", FromStatus: models.StatusSpam,
+			ToStatus: models.StatusTrash, Score: score(0.5), Detail: "filter: post=a"},
+			func(c models.Comment, d models.Decision) models.AuditEntry {
+				return models.AuditEntry{At: at(7), Actor: "bob", Action: "approve.bulk", CommentID: c.ID,
+					FromStatus: models.StatusSpam, ToStatus: models.StatusTrash, Score: score(0.5), Detail: "filter: post=a"}
+			}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := comment("p", models.StatusPending, at(i))
+			c.Score = 0.125
+			c = create(t, s, c)
+			before := allAudit(t, s)
+			audit := tt.audit
+			d := models.Decision{CommentID: c.ID, From: models.StatusPending, To: models.StatusApproved, TrainedTo: models.ClassHam,
+				Events: []models.TrainingEvent{event(models.ClassHam, 1, "a")}, At: at(100 + i), Audit: &audit}
+			if _, err := s.Decide(ctx, d); err != nil {
+				t.Fatal(err)
+			}
+			rec := wantAudit(t, s, before, 1)[0]
+			want := tt.want(c, d)
+			want.ID = rec.ID
+			checkAudit(t, rec, want)
+			checkAudit(t, audit, rec)
+		})
+	}
+
+	// A refused decision records nothing.
+	c := create(t, s, comment("p", models.StatusPending, at(50)))
+	refused := []struct {
+		name  string
+		edit  func(d *models.Decision)
+		check func(t *testing.T, err error)
+	}{
+		{"conflict", func(d *models.Decision) { d.From = models.StatusSpam }, is(models.ErrConflict)},
+		{"unknown comment", func(d *models.Decision) { d.CommentID = c.ID + 100 }, is(models.ErrNotFound)},
+		{"audit without action", func(d *models.Decision) { d.Audit.Action = "" }, field("audit.action")},
+		{"audit of another comment", func(d *models.Decision) { d.Audit.CommentID = c.ID + 1 }, field("audit.comment_id")},
+		{"audit with unknown status", func(d *models.Decision) { d.Audit.ToStatus = "gone" }, field("audit.to_status")},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			before := allAudit(t, s)
+			d := models.Decision{CommentID: c.ID, From: models.StatusPending, To: models.StatusSpam, At: at(60),
+				Audit: note("ada", "spam")}
+			tt.edit(&d)
+			_, err := s.Decide(ctx, d)
+			tt.check(t, err)
+			wantAudit(t, s, before, 0)
+			if d.Audit.ID != 0 {
+				t.Errorf("refused, yet the audit got ID %d", d.Audit.ID)
+			}
+		})
+	}
+}
+
+func testDecideMany(t *testing.T, s Store) {
+	ctx := t.Context()
+	mk := func(st models.Status, trained models.Class) models.Comment {
+		c := comment("p", st, at(0))
+		c.TrainedAs = trained
+		return create(t, s, c)
+	}
+	a := mk(models.StatusPending, models.ClassNone)
+	b := mk(models.StatusPending, models.ClassNone)
+	moved := mk(models.StatusSpam, models.ClassSpam)
+	twice := mk(models.StatusPending, models.ClassNone)
+	unknown := twice.ID + 100
+	approve := func(c models.Comment, audit bool) models.Decision {
+		d := models.Decision{CommentID: c.ID, From: models.StatusPending, To: models.StatusApproved, TrainedFrom: models.ClassNone,
+			TrainedTo: models.ClassHam, Events: []models.TrainingEvent{event(models.ClassHam, 1, fmt.Sprint("tok", c.ID))}, At: at(500)}
+		if audit {
+			d.Audit = note("ada", "approve")
+		}
+		return d
+	}
+	t.Run("invalid decision refuses the batch", func(t *testing.T) {
+		bad := approve(b, true)
+		bad.To = "published"
+		beforeAudit, beforeEvents := allAudit(t, s), allEvents(t, s)
+		_, _, err := s.DecideMany(ctx, []models.Decision{approve(a, true), bad})
+		wantInvalid(t, err, "to")
+		wantAudit(t, s, beforeAudit, 0)
+		if len(allEvents(t, s)) != len(beforeEvents) {
+			t.Error("a refused batch appended events")
+		}
+		checkComment(t, get(t, s, a.ID), a)
+	})
+	t.Run("empty batch", func(t *testing.T) {
+		updated, conflicted, err := s.DecideMany(ctx, nil)
+		if err != nil || len(updated) != 0 || len(conflicted) != 0 {
+			t.Errorf("DecideMany(nil) = %v, %v, %v", updated, conflicted, err)
+		}
+	})
+
+	ds := []models.Decision{
+		approve(a, true),
+		approve(moved, true), // is spam, not pending
+		approve(twice, true),
+		{CommentID: unknown, From: models.StatusPending, To: models.StatusSpam, Audit: note("ada", "spam")},
+		approve(b, false),
+		approve(twice, true), // the first one moved it on
+	}
+	beforeAudit, beforeEvents := allAudit(t, s), allEvents(t, s)
+	updated, conflicted, err := s.DecideMany(ctx, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{moved.ID, unknown, twice.ID}; !slices.Equal(conflicted, want) {
+		t.Errorf("conflicted %v, want %v", conflicted, want)
+	}
+	applied := []models.Comment{a, twice, b}
+	if !slices.Equal(ids(updated), ids(applied)) {
+		t.Fatalf("updated %v, want %v", ids(updated), ids(applied))
+	}
+	for i, c := range applied {
+		want := c
+		want.Status, want.TrainedAs, want.UpdatedAt = models.StatusApproved, models.ClassHam, at(500)
+		checkComment(t, updated[i], want)
+		checkComment(t, get(t, s, c.ID), want)
+	}
+	checkComment(t, get(t, s, moved.ID), moved)
+
+	evs := allEvents(t, s)[len(beforeEvents):]
+	if len(evs) != len(applied) {
+		t.Fatalf("%d events appended, want %d", len(evs), len(applied))
+	}
+	for i, e := range evs {
+		checkEvent(t, e, models.TrainingEvent{ID: e.ID, CommentID: applied[i].ID, Class: models.ClassHam, Delta: 1,
+			Tokens: []string{fmt.Sprint("tok", applied[i].ID)}, CreatedAt: at(500)})
+	}
+	recs := wantAudit(t, s, beforeAudit, 2) // a and the first of twice; b had none
+	for i, c := range []models.Comment{a, twice} {
+		checkAudit(t, recs[i], models.AuditEntry{ID: recs[i].ID, At: at(500), Actor: "ada", Action: "approve", CommentID: c.ID,
+			FromStatus: models.StatusPending, ToStatus: models.StatusApproved, Score: score(c.Score), Detail: "detail of approve"})
+	}
+	checkAudit(t, *ds[0].Audit, recs[0])
+	checkAudit(t, *ds[2].Audit, recs[1])
+	for _, i := range []int{1, 3, 5} {
+		if ds[i].Audit.ID != 0 {
+			t.Errorf("conflicted decision %d: audit got ID %d", i, ds[i].Audit.ID)
+		}
+	}
+}
+
+func testDecideManyLarge(t *testing.T, s Store) {
+	ctx := t.Context()
+	const n = 300
+	var ds []models.Decision
+	for i := range n {
+		c := create(t, s, comment("p", models.StatusPending, at(i)))
+		ds = append(ds, models.Decision{CommentID: c.ID, From: models.StatusPending, To: models.StatusSpam,
+			TrainedTo: models.ClassSpam, Events: []models.TrainingEvent{event(models.ClassSpam, 1, "x")}, Audit: note("bot", "spam.bulk")})
+	}
+	updated, conflicted, err := s.DecideMany(ctx, ds)
+	if err != nil || len(updated) != n || len(conflicted) != 0 {
+		t.Fatalf("DecideMany: %d updated, %d conflicted, %v", len(updated), len(conflicted), err)
+	}
+	counts, err := s.CountByStatus(ctx)
+	if err != nil || counts[models.StatusSpam] != n || counts[models.StatusPending] != 0 {
+		t.Errorf("counts after the batch: %v, %v", counts, err)
+	}
+	if evs := allEvents(t, s); len(evs) != n {
+		t.Errorf("%d events, want %d", len(evs), n)
+	}
+	if recs := allAudit(t, s); len(recs) != n {
+		t.Errorf("%d audit entries, want %d", len(recs), n)
+	}
+	// Replayed, every decision conflicts and nothing changes.
+	for i := range ds {
+		ds[i].Audit = note("bot", "spam.bulk")
+	}
+	updated, conflicted, err = s.DecideMany(ctx, ds)
+	if err != nil || len(updated) != 0 || len(conflicted) != n {
+		t.Fatalf("replay: %d updated, %d conflicted, %v", len(updated), len(conflicted), err)
+	}
+	if recs := allAudit(t, s); len(recs) != n {
+		t.Errorf("replay recorded audit entries: %d, want %d", len(recs), n)
 	}
 }

@@ -33,12 +33,16 @@ type Store interface {
 	// and text created at or after since.
 	FindDuplicate(ctx context.Context, post, email, text string, since time.Time) (bool, error)
 	// Decide applies d in one transaction: status, trained_as, updated_at (d.At) and d.Events,
-	// whose IDs the store sets, CreatedAt to d.At and a zero CommentID to d.CommentID. ErrNotFound;
+	// whose IDs the store sets, CreatedAt to d.At and a zero CommentID to d.CommentID; d.Audit,
+	// when set, too, its zero At, CommentID, FromStatus, ToStatus and Score filled in from the
+	// decision, and *d.Audit becomes the entry as recorded. ErrNotFound;
 	// ErrConflict when the comment is no longer d.From/d.TrainedFrom; ErrInvalid, also for an
 	// event of another comment.
 	Decide(ctx context.Context, d models.Decision) (models.Comment, error)
 	// DeleteComment removes a comment for good; replies keep their Parent; ErrNotFound.
-	DeleteComment(ctx context.Context, id int64) error
+	// audit, when set, is recorded in the same transaction, its zero At, CommentID,
+	// FromStatus and Score filled in, and *audit becomes the entry as recorded; ErrInvalid for a bad one.
+	DeleteComment(ctx context.Context, id int64, audit *models.AuditEntry) error
 	// LastTrainingEvent returns the comment's latest event with Delta > 0; ErrNotFound.
 	LastTrainingEvent(ctx context.Context, commentID int64) (models.TrainingEvent, error)
 	// AppendTrainingEvents appends evs in one transaction and returns them with IDs and
@@ -52,6 +56,94 @@ type Store interface {
 	LatestSnapshot(ctx context.Context) (models.ModelSnapshot, error)
 	// CountByStatus counts comments per status; every status is present.
 	CountByStatus(ctx context.Context) (map[models.Status]int, error)
+
+	// DeleteComments removes comments in one transaction and returns the ids deleted, in order;
+	// unknown ids are skipped. audits is nil or one entry per id, recorded as DeleteComment does;
+	// ErrInvalid when its length differs or an entry is bad, and then nothing is deleted.
+	DeleteComments(ctx context.Context, ids []int64, audits []models.AuditEntry) ([]int64, error)
+	// GetComments returns the comments with ids by id; unknown ids are absent.
+	GetComments(ctx context.Context, ids []int64) (map[int64]models.Comment, error)
+	// DecideMany applies decisions in one transaction, in order, each as Decide does; a decision
+	// whose comment is unknown or no longer From/TrainedFrom is skipped and its id returned in
+	// conflicted. It returns the updated comments of the applied ones; ErrInvalid when any
+	// decision is, and then nothing is applied.
+	DecideMany(ctx context.Context, ds []models.Decision) (updated []models.Comment, conflicted []int64, err error)
+	// ListQueue pages through the comments a filter selects, in its Sort order (newest when
+	// empty); every filter combines. ErrInvalid (fields "status", "sort", "ip", "min_score",
+	// "max_score", "cursor", "limit") for an unknown status or sort, a malformed IP or CIDR,
+	// a NaN bound, a cursor malformed or of another sort, or a limit below 1.
+	ListQueue(ctx context.Context, f models.QueueFilter) (models.Page, error)
+	// QueueIDs returns up to max ids a filter selects, in its Sort order, ignoring Cursor and
+	// Limit; ErrInvalid as ListQueue, and for max below 1 (field "max").
+	QueueIDs(ctx context.Context, f models.QueueFilter, max int) ([]int64, error)
+	// AuthorHistory counts each email's comments by status ignoring case, keyed by the
+	// lower-cased email; every requested email is present.
+	AuthorHistory(ctx context.Context, emails []string) (map[string]models.AuthorHistory, error)
+
+	// CreateModerator stores m and sets its ID and a zero CreatedAt (now); ErrConflict when the
+	// name is taken ignoring case; ErrInvalid for an empty name, an unknown role or a bad audit.
+	CreateModerator(ctx context.Context, m *models.Moderator, audit *models.AuditEntry) error
+	// GetModerator returns one moderator; ErrNotFound.
+	GetModerator(ctx context.Context, id int64) (models.Moderator, error)
+	// GetModeratorByName returns the moderator with name, ignoring case; ErrNotFound.
+	GetModeratorByName(ctx context.Context, name string) (models.Moderator, error)
+	// ListModerators returns every moderator, by name ignoring case.
+	ListModerators(ctx context.Context) ([]models.Moderator, error)
+	// UpdateModerator sets m's role and password hash; ErrNotFound; ErrInvalid for an unknown
+	// role or a bad audit.
+	UpdateModerator(ctx context.Context, m models.Moderator, audit *models.AuditEntry) error
+	// DeleteModerator deletes a moderator with its sessions and revokes its tokens; ErrNotFound;
+	// ErrInvalid for a bad audit.
+	DeleteModerator(ctx context.Context, id int64, audit *models.AuditEntry) error
+	// CreateAPIToken stores a valid token and sets its ID and a zero CreatedAt (now); ErrNotFound
+	// for an unknown moderator; ErrConflict for a hash in use; ErrInvalid for an empty hash or a bad audit.
+	CreateAPIToken(ctx context.Context, t *models.APIToken, audit *models.AuditEntry) error
+	// APITokenByHash returns the unrevoked token with hash and its moderator; ErrNotFound.
+	APITokenByHash(ctx context.Context, hash []byte) (models.APIToken, models.Moderator, error)
+	// ListAPITokens returns a moderator's tokens, or everyone's for 0, revoked included, oldest first.
+	ListAPITokens(ctx context.Context, moderatorID int64) ([]models.APIToken, error)
+	// RevokeAPIToken revokes a token at at (now when zero); ErrNotFound; ErrConflict when revoked
+	// already; ErrInvalid for a bad audit.
+	RevokeAPIToken(ctx context.Context, id int64, at time.Time, audit *models.AuditEntry) error
+	// CreateSession stores a session, a zero CreatedAt now and a zero LastSeenAt CreatedAt;
+	// ErrNotFound for an unknown moderator; ErrConflict for an ID in use; ErrInvalid for an empty ID.
+	CreateSession(ctx context.Context, s models.Session) error
+	// SessionByID returns a session and its moderator, expired or not; ErrNotFound.
+	SessionByID(ctx context.Context, id []byte) (models.Session, models.Moderator, error)
+	// TouchSession moves LastSeenAt forward to at (now when zero), never back; ErrNotFound.
+	TouchSession(ctx context.Context, id []byte, at time.Time) error
+	// DeleteSession deletes a session; ErrNotFound.
+	DeleteSession(ctx context.Context, id []byte) error
+	// DeleteExpiredSessions deletes the sessions created before createdBefore or last seen
+	// before seenBefore (a zero time: no such bound) and returns how many.
+	DeleteExpiredSessions(ctx context.Context, createdBefore, seenBefore time.Time) (int, error)
+
+	// GetSettings returns the settings saved last; ErrNotFound when never saved.
+	GetSettings(ctx context.Context) (models.Settings, error)
+	// SaveSettings replaces the settings; ErrInvalid for a non-finite threshold or a bad audit.
+	SaveSettings(ctx context.Context, s models.Settings, audit *models.AuditEntry) error
+	// ListWords returns both word lists by kind, then by word ignoring case.
+	ListWords(ctx context.Context) ([]models.Word, error)
+	// AddWord stores w and sets its ID and a zero CreatedAt (now); ErrConflict when its kind
+	// lists the word already, ignoring case; ErrInvalid for an unknown kind, an empty word or a bad audit.
+	AddWord(ctx context.Context, w *models.Word, audit *models.AuditEntry) error
+	// DeleteWord deletes a listed word; ErrNotFound; ErrInvalid for a bad audit.
+	DeleteWord(ctx context.Context, id int64, audit *models.AuditEntry) error
+	// ListBans returns every ban, expired included, newest first by (CreatedAt, ID).
+	ListBans(ctx context.Context) ([]models.Ban, error)
+	// AddBan stores b and sets its ID and a zero CreatedAt (now); ErrInvalid for an unknown kind,
+	// an empty value, an IP ban neither an address nor a CIDR range, or a bad audit.
+	AddBan(ctx context.Context, b *models.Ban, audit *models.AuditEntry) error
+	// DeleteBan deletes a ban; ErrNotFound; ErrInvalid for a bad audit.
+	DeleteBan(ctx context.Context, id int64, audit *models.AuditEntry) error
+
+	// AppendAudit records e, its ID set by the store and a zero At now; ErrInvalid for an empty
+	// Action, an unknown status, a non-finite score or a negative CommentID.
+	AppendAudit(ctx context.Context, e models.AuditEntry) error
+	// ListAudit pages through the entries f selects, newest first by (At, ID), and returns the
+	// next cursor ("" on the last page); Action matches exactly, or as a prefix ending in ".".
+	// ErrInvalid (field "cursor" or "limit") for a malformed cursor or a limit below 1.
+	ListAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, string, error)
 	// Close releases the store.
 	Close() error
 }
@@ -79,11 +171,33 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Decide", testDecide},
 		{"DecideRefused", testDecideRefused},
 		{"DecideConcurrent", testDecideConcurrent},
+		{"DecideAudit", testDecideAudit},
+		{"DecideMany", testDecideMany},
+		{"DecideManyLarge", testDecideManyLarge},
 		{"DeleteComment", testDeleteComment},
+		{"DeleteComments", testDeleteComments},
+		{"GetComments", testGetComments},
+		{"ListQueue", testListQueue},
+		{"ListQueueStableUnderDecisions", testListQueueStableUnderDecisions},
+		{"ListQueueBadInput", testListQueueBadInput},
+		{"QueueIDs", testQueueIDs},
+		{"AuthorHistory", testAuthorHistory},
 		{"LastTrainingEvent", testLastTrainingEvent},
 		{"AppendTrainingEvents", testAppendTrainingEvents},
 		{"TrainingEventsAfter", testTrainingEventsAfter},
 		{"Snapshot", testSnapshot},
+		{"CreateModerator", testCreateModerator},
+		{"GetModerator", testGetModerator},
+		{"UpdateModerator", testUpdateModerator},
+		{"DeleteModerator", testDeleteModerator},
+		{"APITokens", testAPITokens},
+		{"Sessions", testSessions},
+		{"DeleteExpiredSessions", testDeleteExpiredSessions},
+		{"Settings", testSettings},
+		{"Words", testWords},
+		{"Bans", testBans},
+		{"AppendAudit", testAppendAudit},
+		{"ListAudit", testListAudit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,209 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/commentd/commentd/models"
+)
+
+const (
+	auditColumns   = `id, at, actor, action, comment_id, from_status, to_status, score, detail`
+	insertAuditSQL = `INSERT INTO audit_log (at, actor, action, comment_id, from_status, to_status, score, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
+// AppendAudit records e; its ID is set by the store and a zero At becomes now.
+// Error: *models.ValidationError for an empty Action, an unknown status, a
+// non-finite score, a negative CommentID or a time outside 1678..2262.
+func (s *Store) AppendAudit(ctx context.Context, e models.AuditEntry) error {
+	var v models.ValidationError
+	rec := auditOf(&v, "", &e, time.Now())
+	if err := v.Err(); err != nil {
+		return fmt.Errorf("sqlite: append audit: %w", err)
+	}
+	err := s.writeAudited(ctx, rec, func(*sql.Tx) error { return nil })
+	if err != nil {
+		return fmt.Errorf("sqlite: append audit: %w", err)
+	}
+	return nil
+}
+
+// ListAudit returns a page of the entries f selects, newest first by (At, ID),
+// and the cursor of the next page, "" on the last. f.Action matches exactly, or
+// as a prefix when it ends in ".". Errors: *models.ValidationError for a
+// malformed cursor (field "cursor") or a limit below 1 (field "limit"); limits
+// over MaxPageSize are clamped.
+func (s *Store) ListAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, string, error) {
+	limit, err := checkLimit(f.Limit)
+	if err != nil {
+		return nil, "", fmt.Errorf("sqlite: list audit: %w", err)
+	}
+	query, args, err := auditPageSQL(f, limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("sqlite: list audit: %w", err)
+	}
+	rows, err := s.cache.query(ctx, query, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("sqlite: list audit: %w", err)
+	}
+	defer rows.Close()
+	out := make([]models.AuditEntry, 0, min(limit, 64))
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("sqlite: list audit: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("sqlite: list audit: %w", err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = encodeKeyset(cursorAudit, keyset{key: uint64(last.At.UnixNano()), id: last.ID})
+	}
+	return out, next, nil
+}
+
+// auditPageSQL returns the query of up to rows entries f selects from its
+// cursor on, and its arguments.
+func auditPageSQL(f models.AuditFilter, rows int) (string, []any, error) {
+	var w where
+	if f.Actor != "" {
+		w.add("actor = ?", f.Actor)
+	}
+	switch {
+	case strings.HasSuffix(f.Action, "."):
+		// Every action starting with the prefix: '/' is the byte after '.'.
+		w.add("action >= ? AND action < ?", f.Action, strings.TrimSuffix(f.Action, ".")+"/")
+	case f.Action != "":
+		w.add("action = ?", f.Action)
+	}
+	if f.CommentID != 0 {
+		w.add("comment_id = ?", f.CommentID)
+	}
+	if !f.Since.IsZero() {
+		w.add("at >= ?", clampNanos(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("at < ?", clampNanos(f.Until))
+	}
+	if f.Cursor != "" {
+		k, ok := decodeKeyset(cursorAudit, f.Cursor)
+		if !ok {
+			return "", nil, invalid("cursor", "invalid")
+		}
+		w.add("(at, id) < (?, ?)", int64(k.key), k.id)
+	}
+	return `SELECT ` + auditColumns + ` FROM audit_log` + w.sql() + ` ORDER BY at DESC, id DESC LIMIT ?`,
+		append(w.args, rows), nil
+}
+
+// auditOf checks e, when not nil, adding what is wrong to v with field names
+// starting with prefix, and returns the copy to record, its zero At set to at.
+func auditOf(v *models.ValidationError, prefix string, e *models.AuditEntry, at time.Time) *models.AuditEntry {
+	if e == nil {
+		return nil
+	}
+	rec := *e
+	if rec.At.IsZero() {
+		rec.At = at
+	}
+	if _, ok := toNanos(rec.At); !ok {
+		v.Add(prefix+"at", "out_of_range")
+	}
+	if rec.Action == "" {
+		v.Add(prefix+"action", "required")
+	}
+	if rec.CommentID < 0 {
+		v.Add(prefix+"comment_id", "invalid")
+	}
+	if rec.FromStatus != "" && !rec.FromStatus.Valid() {
+		v.Add(prefix+"from_status", "invalid")
+	}
+	if rec.ToStatus != "" && !rec.ToStatus.Valid() {
+		v.Add(prefix+"to_status", "invalid")
+	}
+	if rec.Score != nil && (math.IsNaN(*rec.Score) || math.IsInf(*rec.Score, 0)) {
+		v.Add(prefix+"score", "invalid")
+	}
+	return &rec
+}
+
+// fillAudit sets the fields of a comment's audit entry that its caller left
+// zero from what the store knows: the comment, its statuses and its score.
+func fillAudit(rec *models.AuditEntry, c models.Comment, from, to models.Status) {
+	if rec.CommentID == 0 {
+		rec.CommentID = c.ID
+	}
+	if rec.FromStatus == "" {
+		rec.FromStatus = from
+	}
+	if rec.ToStatus == "" {
+		rec.ToStatus = to
+	}
+	if rec.Score == nil {
+		score := c.Score
+		rec.Score = &score
+	}
+}
+
+// writeAudited runs fn and records rec, when not nil, in one transaction.
+func (s *Store) writeAudited(ctx context.Context, rec *models.AuditEntry, fn func(tx *sql.Tx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, rec)
+	})
+}
+
+// recordAudit inserts rec, when not nil, and sets its ID; At comes back in UTC.
+func recordAudit(ctx context.Context, q queryer, rec *models.AuditEntry) error {
+	if rec == nil {
+		return nil
+	}
+	at, _ := toNanos(rec.At)
+	res, err := q.ExecContext(ctx, insertAuditSQL, at, rec.Actor, rec.Action, rec.CommentID,
+		string(rec.FromStatus), string(rec.ToStatus), rec.Score, rec.Detail)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	if rec.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	rec.At = fromNanos(at)
+	return nil
+}
+
+// publish copies the recorded entry back to the caller's, once committed.
+func publish(dst, rec *models.AuditEntry) {
+	if dst != nil && rec != nil {
+		*dst = *rec
+	}
+}
+
+// scanAudit reads the auditColumns of one row.
+func scanAudit(row interface{ Scan(...any) error }) (models.AuditEntry, error) {
+	var (
+		e        models.AuditEntry
+		at       int64
+		from, to string
+		score    sql.NullFloat64
+	)
+	if err := row.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.CommentID, &from, &to, &score, &e.Detail); err != nil {
+		return models.AuditEntry{}, err
+	}
+	e.At, e.FromStatus, e.ToStatus = fromNanos(at), models.Status(from), models.Status(to)
+	if score.Valid {
+		e.Score = &score.Float64
+	}
+	return e, nil
+}

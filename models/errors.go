@@ -87,3 +87,11 @@ func (e *RateLimitError) Error() string {
 
 // Is makes errors.Is(err, ErrRateLimited) true.
 func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// More sentinel errors, for policy outcomes.
+var (
+	// ErrBanned means the visitor is banned and the site refuses their comments (403).
+	ErrBanned = errors.New("banned")
+	// ErrRejected means the comment is spam beyond doubt and was discarded, not stored (422).
+	ErrRejected = errors.New("rejected as spam")
+)

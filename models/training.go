@@ -25,6 +25,7 @@ type Decision struct {
 	TrainedTo   Class
 	Events      []TrainingEvent // appended in order; IDs and times are set by the store
 	At          time.Time
+	Audit       *AuditEntry // recorded in the same transaction when set
 }
 
 // ModelSnapshot is a serialised model and the last training event it includes.

@@ -9,8 +9,10 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/commentd/commentd/internal/account"
 	"github.com/commentd/commentd/internal/config"
 	"github.com/commentd/commentd/internal/httpapi"
+	"github.com/commentd/commentd/internal/live"
 	"github.com/commentd/commentd/internal/moderation"
 	"github.com/commentd/commentd/internal/ratelimit"
 	"github.com/commentd/commentd/internal/spam"
@@ -20,15 +22,28 @@ import (
 
 // app is the wired service: what serve runs and what the end-to-end tests drive.
 type app struct {
-	handler http.Handler
-	store   *sqlite.Store
-	filter  *spam.Filter
-	limiter *ratelimit.Fallback
-	service *moderation.Service
-	closers []func()
+	handler  http.Handler
+	store    *sqlite.Store
+	filter   *spam.Filter
+	limiter  *ratelimit.Fallback
+	broker   *live.Broker
+	service  *moderation.Service
+	accounts *account.Service
+	closers  []func()
 }
 
-// build opens the store, loads the filter, connects the limiter and builds the HTTP handler.
+// openStore opens the configured database.
+func openStore(ctx context.Context, cfg *config.Config) (*sqlite.Store, error) {
+	path, _ := cfg.SQLitePath()
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return store, nil
+}
+
+// build opens the store, loads the filter and the policy, connects Redis and
+// builds the HTTP handler, in that order.
 func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app, err error) {
 	a = &app{}
 	defer func() {
@@ -36,35 +51,75 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 			a.close()
 		}
 	}()
-	path, _ := cfg.SQLitePath()
-	if a.store, err = sqlite.Open(ctx, path); err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+	if a.store, err = openStore(ctx, cfg); err != nil {
+		return nil, err
 	}
 	a.closers = append(a.closers, func() { a.store.Close() })
 	if a.filter, err = spam.OpenFilter(ctx, a.store, cfg.SnapshotEvery, logger); err != nil {
 		return nil, fmt.Errorf("load filter: %w", err)
 	}
-	if a.limiter, err = newLimiter(cfg, logger, &a.closers); err != nil {
+	rdb, err := newRedis(cfg)
+	if err != nil {
 		return nil, err
 	}
+	var r *ratelimit.Redis
+	if rdb != nil {
+		a.closers = append(a.closers, func() { rdb.Close() })
+		r = ratelimit.NewRedis(rdb, cfg.RedisKeyPrefix+"rl:", cfg.RedisTimeout)
+	}
+	a.limiter = ratelimit.NewFallback(r, ratelimit.NewLocal(nil), logger, 2*time.Second)
+	a.broker = live.New(rdb, cfg.RedisKeyPrefix+"events", logger, a.onRemoteEvent)
+
 	postLimit := ratelimit.Limit{Rate: cfg.PostRate, Burst: cfg.PostBurst, Period: cfg.PostPeriod}
+	a.service = moderation.New(a.store, a.filter, a.limiter.Rule("post", postLimit), a.broker, policyOf(cfg), logger)
+	if err := a.service.ReloadPolicy(ctx); err != nil {
+		return nil, fmt.Errorf("load policy: %w", err)
+	}
+	loginLimit := ratelimit.Limit{Rate: cfg.LoginRate, Burst: cfg.LoginBurst, Period: cfg.LoginPeriod}
+	a.accounts = account.New(a.store, a.limiter.Rule("login", loginLimit), account.Options{
+		BootstrapToken: cfg.AdminToken, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax,
+	})
+
 	readLimit := ratelimit.Limit{Rate: cfg.ReadRate, Burst: cfg.ReadBurst, Period: cfg.ReadPeriod}
-	a.service = moderation.New(a.store, a.filter, a.limiter.Rule("post", postLimit), policyOf(cfg), logger)
 	a.handler, err = httpapi.New(httpapi.Deps{
 		Comments:    a.service,
 		Moderation:  a.service,
+		Accounts:    a.accounts,
+		Events:      a.broker,
 		ReadLimiter: a.limiter.Rule("read", readLimit),
-		Ready:       readiness(a.store, a.limiter),
+		Ready:       readiness(a.store, a.limiter, a.filter),
 		Logger:      logger,
 		Options: httpapi.Options{
 			TrustedProxies: cfg.TrustedProxies, AllowedOrigins: cfg.AllowedOrigins,
-			MaxBodyBytes: cfg.MaxBodyBytes, HoneypotField: cfg.HoneypotField, AdminToken: cfg.AdminToken,
+			MaxBodyBytes: cfg.MaxBodyBytes, HoneypotField: cfg.HoneypotField,
+			CookieSecure: cfg.CookieSecure, SessionMax: cfg.SessionMax,
 		},
 	})
 	if err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// runBackground starts the loops that keep this instance in step: the Redis
+// probe, the training-log sync, the policy reload and the event relay.
+func (a *app) runBackground(ctx context.Context) {
+	go a.limiter.Run(ctx)
+	go a.filter.Run(ctx, 2*time.Second)
+	go a.service.Run(ctx, 5*time.Second)
+	go a.broker.Run(ctx)
+}
+
+// onRemoteEvent reacts to another instance's news at once instead of at the next poll.
+func (a *app) onRemoteEvent(e models.Event) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	switch e.Type {
+	case "policy.changed":
+		_ = a.service.ReloadPolicy(ctx)
+	case "comment.decided":
+		_ = a.filter.Sync(ctx)
+	}
 }
 
 // close releases what build opened, last first.
@@ -75,12 +130,10 @@ func (a *app) close() {
 	a.closers = nil
 }
 
-// newLimiter builds the rate limiter: Redis when configured, the in-process one otherwise
-// and whenever Redis is down.
-func newLimiter(cfg *config.Config, logger *slog.Logger, closers *[]func()) (*ratelimit.Fallback, error) {
-	local := ratelimit.NewLocal(nil)
+// newRedis returns a client for redis_url, or nil when none is configured.
+func newRedis(cfg *config.Config) (*redis.Client, error) {
 	if cfg.RedisURL == "" {
-		return ratelimit.NewFallback(nil, local, logger, 2*time.Second), nil
+		return nil, nil
 	}
 	opt, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
@@ -89,10 +142,7 @@ func newLimiter(cfg *config.Config, logger *slog.Logger, closers *[]func()) (*ra
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = cfg.RedisTimeout, cfg.RedisTimeout, cfg.RedisTimeout
 	opt.MaxRetries = -1 // a retry would blow the timeout; the fallback answers instead
 	opt.ContextTimeoutEnabled = true
-	client := redis.NewClient(opt)
-	r := ratelimit.NewRedis(client, cfg.RedisKeyPrefix+"rl:", cfg.RedisTimeout)
-	*closers = append(*closers, func() { client.Close() })
-	return ratelimit.NewFallback(r, local, logger, 2*time.Second), nil
+	return redis.NewClient(opt), nil
 }
 
 func policyOf(cfg *config.Config) *moderation.Policy {
@@ -101,14 +151,17 @@ func policyOf(cfg *config.Config) *moderation.Policy {
 	return &moderation.Policy{
 		HamThreshold: cfg.HamThreshold, SpamThreshold: cfg.SpamThreshold, MaxLinks: cfg.MaxLinks,
 		BlockedWords: cfg.BlockedWords, HeldWords: cfg.HeldWords, DuplicateWindow: cfg.DuplicateWindow,
+		DiscardAbove: cfg.DiscardAbove, TrustAfter: cfg.TrustAfter, HoldFirst: cfg.HoldFirst, RefuseBanned: cfg.RefuseBanned,
 		Limits: limits, CountLinks: spam.CountLinks, TopTokens: 10,
 	}
 }
 
-// readiness checks the database and reports the limiter's state.
-func readiness(store *sqlite.Store, limiter *ratelimit.Fallback) httpapi.Readiness {
+// readiness checks the database and reports the limiter's state and the model's size.
+func readiness(store *sqlite.Store, limiter *ratelimit.Fallback, filter *spam.Filter) httpapi.Readiness {
 	return func(ctx context.Context) (map[string]string, error) {
-		checks := map[string]string{"database": "ok", "redis": limiter.State()}
+		st := filter.Stats()
+		checks := map[string]string{"database": "ok", "redis": limiter.State(),
+			"model": fmt.Sprintf("%d ham / %d spam documents, %d tokens", st.HamDocs, st.SpamDocs, st.Vocabulary)}
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		if err := store.Ping(ctx); err != nil {

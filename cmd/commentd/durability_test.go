@@ -80,7 +80,10 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	defer cancel()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, getenvFrom(env), io.Discard, pw); pw.Close() }()
+	go func() {
+		done <- run(ctx, []string{"serve"}, getenvFrom(env), strings.NewReader(""), io.Discard, pw)
+		pw.Close()
+	}()
 
 	lines := bufio.NewScanner(pr)
 	addr := ""

@@ -19,13 +19,14 @@ const usage = `usage: commentd <command> [flags]
 commands:
   serve     run the HTTP service (default)
   config    print the effective configuration, secrets masked
+  moderator manage moderator accounts and API tokens (commentd moderator help)
   healthcheck  exit 0 when the local service answers /healthz (for container health checks)
   eval      measure the filter on labelled files: eval --test FILE [--no-starter --train FILE] [--folds K] [--json]
   help      show this help
 `
 
 // run dispatches a subcommand. It is main without the process: tests call it.
-func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
@@ -40,6 +41,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 		}
 		_, err = io.WriteString(stdout, cfg.String())
 		return err
+	case "moderator":
+		return moderatorCmd(ctx, args, getenv, stdin, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
 	case "eval":

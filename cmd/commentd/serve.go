@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/commentd/commentd/internal/config"
 )
@@ -31,8 +30,7 @@ func serve(ctx context.Context, args []string, getenv config.Getenv, stderr io.W
 
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBackground()
-	go a.limiter.Run(bg)
-	go a.filter.Run(bg, 2*time.Second)
+	a.runBackground(bg)
 
 	srv := &http.Server{
 		Addr: cfg.Addr, Handler: a.handler,

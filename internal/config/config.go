@@ -39,6 +39,16 @@ type Config struct {
 	ReadBurst       int
 	ReadPeriod      time.Duration
 	SnapshotEvery   int
+	DiscardAbove    float64
+	TrustAfter      int
+	HoldFirst       bool
+	RefuseBanned    bool
+	LoginRate       int
+	LoginBurst      int
+	LoginPeriod     time.Duration
+	SessionIdle     time.Duration
+	SessionMax      time.Duration
+	CookieSecure    bool
 	LogLevel        string
 	LogFormat       string
 

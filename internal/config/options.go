@@ -54,6 +54,16 @@ var options = []option{
 	integer("read_burst", "120", func(c *Config) *int { return &c.ReadBurst }),
 	dur("read_period", "1m", func(c *Config) *time.Duration { return &c.ReadPeriod }),
 	integer("snapshot_every", "200", func(c *Config) *int { return &c.SnapshotEvery }),
+	float("discard_above", "0", func(c *Config) *float64 { return &c.DiscardAbove }),
+	integer("trust_after", "0", func(c *Config) *int { return &c.TrustAfter }),
+	boolean("hold_first", "false", func(c *Config) *bool { return &c.HoldFirst }),
+	boolean("refuse_banned", "false", func(c *Config) *bool { return &c.RefuseBanned }),
+	integer("login_rate", "5", func(c *Config) *int { return &c.LoginRate }),
+	integer("login_burst", "5", func(c *Config) *int { return &c.LoginBurst }),
+	dur("login_period", "15m", func(c *Config) *time.Duration { return &c.LoginPeriod }),
+	dur("session_idle", "2h", func(c *Config) *time.Duration { return &c.SessionIdle }),
+	dur("session_max", "168h", func(c *Config) *time.Duration { return &c.SessionMax }),
+	boolean("cookie_secure", "false", func(c *Config) *bool { return &c.CookieSecure }),
 	str("log_level", "info", func(c *Config) *string { return &c.LogLevel }),
 	str("log_format", "json", func(c *Config) *string { return &c.LogFormat }),
 	dur("read_header_timeout", "5s", func(c *Config) *time.Duration { return &c.ReadHeaderTimeout }),
@@ -108,6 +118,19 @@ func float(key, def string, f func(*Config) *float64) option {
 			return nil
 		},
 		get: func(c *Config) string { return strconv.FormatFloat(*f(c), 'g', -1, 64) }}
+}
+
+func boolean(key, def string, f func(*Config) *bool) option {
+	return option{key: key, def: def,
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("%q is not true or false", v)
+			}
+			*f(c) = b
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatBool(*f(c)) }}
 }
 
 func dur(key, def string, f func(*Config) *time.Duration) option {

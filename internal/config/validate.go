@@ -43,6 +43,8 @@ func (c *Config) Validate() error {
 		{"post_rate", int64(c.PostRate)}, {"post_burst", int64(c.PostBurst)},
 		{"read_rate", int64(c.ReadRate)}, {"read_burst", int64(c.ReadBurst)},
 		{"snapshot_every", int64(c.SnapshotEvery)},
+		{"login_rate", int64(c.LoginRate)}, {"login_burst", int64(c.LoginBurst)}, {"login_period", int64(c.LoginPeriod)},
+		{"session_idle", int64(c.SessionIdle)}, {"session_max", int64(c.SessionMax)},
 		{"post_period", int64(c.PostPeriod)}, {"read_period", int64(c.ReadPeriod)},
 		{"redis_timeout", int64(c.RedisTimeout)}, {"read_header_timeout", int64(c.ReadHeaderTimeout)},
 		{"read_timeout", int64(c.ReadTimeout)}, {"write_timeout", int64(c.WriteTimeout)},
@@ -64,6 +66,12 @@ func (c *Config) Validate() error {
 	}
 	if c.SpamThreshold < c.HamThreshold || c.SpamThreshold > 1 {
 		return bad("spam_threshold", "must be between ham_threshold and 1")
+	}
+	if c.DiscardAbove < 0 || c.DiscardAbove > 1 || (c.DiscardAbove > 0 && c.DiscardAbove < c.SpamThreshold) {
+		return bad("discard_above", "must be 0 (off) or between spam_threshold and 1")
+	}
+	if c.TrustAfter < 0 {
+		return bad("trust_after", "must not be negative")
 	}
 	if c.HoneypotField == "" || strings.ContainsAny(c.HoneypotField, " \t\"'<>&") {
 		return bad("honeypot_field", "must be a plain form field name")

@@ -20,6 +20,8 @@ var errorStatus = []struct {
 }{
 	{models.ErrInvalid, http.StatusBadRequest, "invalid_input"},
 	{models.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
+	{models.ErrBanned, http.StatusForbidden, "banned"},
+	{models.ErrRejected, http.StatusUnprocessableEntity, "rejected"},
 	{models.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{models.ErrNotFound, http.StatusNotFound, "not_found"},
 	{models.ErrDuplicate, http.StatusConflict, "duplicate"},
@@ -90,6 +92,10 @@ func messageFor(code string) string {
 		return "the request body is too large"
 	case "unsupported_media_type":
 		return "send application/json or a form (application/x-www-form-urlencoded or multipart/form-data)"
+	case "banned":
+		return "comments from you are not accepted"
+	case "rejected":
+		return "the comment was rejected as spam"
 	case "unavailable":
 		return "the service is temporarily unavailable"
 	}

@@ -1,12 +1,9 @@
 package httpapi
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -66,22 +63,6 @@ func (h *handler) preflight(c *gin.Context) {
 func (h *handler) readLimit(c *gin.Context) {
 	if err := h.ReadLimiter.Allow(c.Request.Context(), "read:ip:"+c.ClientIP()); err != nil {
 		h.fail(c, err)
-		return
-	}
-	c.Next()
-}
-
-// requireModerator accepts the bootstrap admin token as a bearer token, compared
-// in constant time (both sides hashed first, so lengths leak nothing).
-func (h *handler) requireModerator(c *gin.Context) {
-	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	if !ok || h.Options.AdminToken == "" {
-		h.fail(c, models.ErrUnauthorized)
-		return
-	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	if subtle.ConstantTimeCompare(got[:], h.adminToken[:]) != 1 {
-		h.fail(c, models.ErrUnauthorized)
 		return
 	}
 	c.Next()

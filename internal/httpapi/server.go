@@ -4,14 +4,15 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/commentd/commentd/internal/moderation"
 	"github.com/commentd/commentd/models"
 )
 
@@ -24,12 +25,39 @@ type CommentService interface {
 
 // ModerationService is what the moderation handlers call.
 type ModerationService interface {
-	Queue(ctx context.Context, status models.Status, cursor string, limit int) (models.Page, error)
+	Queue(ctx context.Context, f models.QueueFilter) (moderation.QueuePage, error)
 	QueueCounts(ctx context.Context) (map[models.Status]int, error)
-	Approve(ctx context.Context, id int64, expect models.Status) (models.Comment, error)
-	MarkSpam(ctx context.Context, id int64, expect models.Status) (models.Comment, error)
-	Trash(ctx context.Context, id int64, expect models.Status) (models.Comment, error)
-	Delete(ctx context.Context, id int64) error
+	Decide(ctx context.Context, actor models.Principal, id int64, act moderation.Action, expect models.Status) (models.Comment, error)
+	Bulk(ctx context.Context, actor models.Principal, act moderation.Action, ids []int64) (moderation.BulkResult, error)
+	BulkMatching(ctx context.Context, actor models.Principal, act moderation.Action, f models.QueueFilter) (moderation.BulkResult, error)
+	Settings() models.Settings
+	UpdateSettings(ctx context.Context, actor models.Principal, st models.Settings) (models.Settings, error)
+	Words() []models.Word
+	AddWord(ctx context.Context, actor models.Principal, kind models.WordKind, word string) (models.Word, error)
+	DeleteWord(ctx context.Context, actor models.Principal, id int64) error
+	Bans(ctx context.Context) ([]models.Ban, error)
+	AddBan(ctx context.Context, actor models.Principal, kind models.BanKind, value, reason string, expires *time.Time) (models.Ban, error)
+	DeleteBan(ctx context.Context, actor models.Principal, id int64) error
+	Audit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, string, error)
+}
+
+// AccountService is what login and account management call.
+type AccountService interface {
+	Login(ctx context.Context, name, password, ip string) (string, models.Session, models.Moderator, error)
+	Session(ctx context.Context, cookie string) (models.Session, models.Principal, error)
+	Logout(ctx context.Context, cookie string) error
+	BearerPrincipal(ctx context.Context, token string) (models.Principal, error)
+	List(ctx context.Context) ([]models.Moderator, error)
+	CreateModerator(ctx context.Context, actor, name string, role models.Role, password string) (models.Moderator, error)
+	Delete(ctx context.Context, actor, name string) error
+	IssueToken(ctx context.Context, actor, name, label string) (string, models.APIToken, error)
+	RevokeToken(ctx context.Context, actor string, id int64) error
+	Tokens(ctx context.Context, moderatorID int64) ([]models.APIToken, error)
+}
+
+// Events is the live feed of comment changes.
+type Events interface {
+	Subscribe(ctx context.Context) <-chan models.Event
 }
 
 // Limiter spends one unit of a key's budget; over the limit it returns a *models.RateLimitError.
@@ -46,13 +74,16 @@ type Options struct {
 	AllowedOrigins []string // CORS and form redirect origins
 	MaxBodyBytes   int64
 	HoneypotField  string
-	AdminToken     string // empty: the moderation API refuses everyone
+	CookieSecure   bool          // mark the session cookie Secure (serve the console over HTTPS)
+	SessionMax     time.Duration // the session cookie's lifetime
 }
 
 // Deps are the services the handlers need.
 type Deps struct {
 	Comments    CommentService
 	Moderation  ModerationService
+	Accounts    AccountService
+	Events      Events
 	ReadLimiter Limiter
 	Ready       Readiness
 	Logger      *slog.Logger
@@ -62,8 +93,7 @@ type Deps struct {
 // handler holds the dependencies of every handler.
 type handler struct {
 	Deps
-	origins    map[string]bool
-	adminToken [32]byte
+	origins map[string]bool
 }
 
 // New builds the HTTP handler with every route.
@@ -71,9 +101,6 @@ func New(d Deps) (*gin.Engine, error) {
 	h := &handler{Deps: d, origins: map[string]bool{}}
 	for _, o := range d.Options.AllowedOrigins {
 		h.origins[normalizeOrigin(o)] = true
-	}
-	if d.Options.AdminToken != "" {
-		h.adminToken = sha256.Sum256([]byte(d.Options.AdminToken))
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()

@@ -8,77 +8,228 @@ import (
 	"github.com/commentd/commentd/models"
 )
 
-// Approve publishes a comment and teaches the filter it is ham. expect is the
-// status the moderator saw ("" for any): when the comment has moved on since, the
-// answer is ErrConflict, so of two moderators deciding at once exactly one wins.
-func (s *Service) Approve(ctx context.Context, id int64, expect models.Status) (models.Comment, error) {
-	return s.decide(ctx, id, expect, models.StatusApproved, models.ClassHam)
+// Action is a moderator's decision on a comment.
+type Action string
+
+// The decisions. Approve teaches ham, spam teaches spam, trash teaches nothing new,
+// restore puts a trashed or spam comment back in the queue (taking back a spam lesson).
+const (
+	ActApprove Action = "approve"
+	ActSpam    Action = "spam"
+	ActTrash   Action = "trash"
+	ActRestore Action = "restore"
+	ActDelete  Action = "delete"
+)
+
+// ParseAction reads an action name; ErrInvalid for an unknown one.
+func ParseAction(s string) (Action, error) {
+	switch a := Action(s); a {
+	case ActApprove, ActSpam, ActTrash, ActRestore, ActDelete:
+		return a, nil
+	}
+	v := &models.ValidationError{}
+	v.Add("action", "invalid")
+	return "", v
 }
 
-// MarkSpam hides a comment as spam and teaches the filter it is spam.
-func (s *Service) MarkSpam(ctx context.Context, id int64, expect models.Status) (models.Comment, error) {
-	return s.decide(ctx, id, expect, models.StatusSpam, models.ClassSpam)
+// MaxBulk caps how many comments one bulk decision may touch.
+const MaxBulk = 10000
+
+// BulkResult says which comments a bulk decision changed and which had moved on.
+type BulkResult struct {
+	Done       []int64 `json:"done"`
+	Conflicted []int64 `json:"conflicted"`
 }
 
-// Trash hides a comment without teaching the filter anything new.
-func (s *Service) Trash(ctx context.Context, id int64, expect models.Status) (models.Comment, error) {
-	return s.decide(ctx, id, expect, models.StatusTrash, models.ClassNone)
-}
-
-// decide moves comment id to status to. class is what the filter learns (ClassNone:
-// keep what it learned before). A reversal takes back the earlier lesson with the
-// exact tokens it taught, so nothing counts twice. Errors: ErrNotFound, and
-// ErrConflict when the comment already has that status or another decision won.
-func (s *Service) decide(ctx context.Context, id int64, expect, to models.Status, class models.Class) (models.Comment, error) {
+// Decide applies one decision. expect is the status the moderator saw ("" for
+// any): when the comment has moved on since, the answer is ErrConflict, so of two
+// moderators deciding at once exactly one wins. Errors: ErrNotFound, ErrConflict,
+// ErrInvalid.
+func (s *Service) Decide(ctx context.Context, actor models.Principal, id int64, act Action, expect models.Status) (models.Comment, error) {
 	if expect != "" && !expect.Valid() {
 		v := &models.ValidationError{}
 		v.Add("from", "invalid")
 		return models.Comment{}, v
 	}
+	if act == ActDelete {
+		return models.Comment{}, s.Delete(ctx, actor, id)
+	}
 	c, err := s.store.GetComment(ctx, id)
 	if err != nil {
-		return models.Comment{}, fmt.Errorf("moderation: %s %d: %w", to, id, err)
-	}
-	if c.Status == to {
-		return models.Comment{}, fmt.Errorf("moderation: %d is already %s: %w", id, to, models.ErrConflict)
+		return models.Comment{}, fmt.Errorf("moderation: %s %d: %w", act, id, err)
 	}
 	if expect != "" && c.Status != expect {
 		return models.Comment{}, fmt.Errorf("moderation: %d is %s, not %s: %w", id, c.Status, expect, models.ErrConflict)
 	}
-	d := models.Decision{CommentID: id, From: c.Status, To: to, TrainedFrom: c.TrainedAs, TrainedTo: c.TrainedAs, At: s.now().UTC()}
-	if class != models.ClassNone && class != c.TrainedAs {
-		if c.TrainedAs != models.ClassNone {
-			last, err := s.store.LastTrainingEvent(ctx, id)
-			if err != nil {
-				return models.Comment{}, fmt.Errorf("moderation: %s %d: earlier lesson: %w", to, id, err)
-			}
-			d.Events = append(d.Events, models.TrainingEvent{CommentID: id, Class: c.TrainedAs, Delta: -1, Tokens: last.Tokens})
-		}
-		d.Events = append(d.Events, models.TrainingEvent{CommentID: id, Class: class, Delta: 1, Tokens: s.filter.Tokens(asNew(c))})
-		d.TrainedTo = class
+	d, err := s.plan(ctx, actor, c, act)
+	if err != nil {
+		return models.Comment{}, err
 	}
 	updated, err := s.store.Decide(ctx, d)
 	if err != nil {
-		return models.Comment{}, fmt.Errorf("moderation: %s %d: %w", to, id, err)
+		return models.Comment{}, fmt.Errorf("moderation: %s %d: %w", act, id, err)
 	}
-	if err := s.filter.Sync(ctx); err != nil {
-		// The lesson is in the log; the next sync applies it.
-		s.log.WarnContext(ctx, "filter sync after decision failed", slog.Int64("id", id), slog.Any("err", err))
-	}
-	s.log.InfoContext(ctx, "decision", slog.Int64("id", id), slog.String("from", string(c.Status)),
-		slog.String("to", string(to)), slog.String("trained_as", string(updated.TrainedAs)))
+	s.afterDecisions(ctx, actor, act, []models.Comment{updated}, map[int64]models.Status{id: c.Status})
 	return updated, nil
 }
 
+// Bulk applies one decision to many comments in one transaction. Comments that
+// already have the target status, or moved on meanwhile, are reported as conflicted.
+func (s *Service) Bulk(ctx context.Context, actor models.Principal, act Action, ids []int64) (BulkResult, error) {
+	if len(ids) > MaxBulk {
+		v := &models.ValidationError{}
+		v.Add("ids", "too_many")
+		return BulkResult{}, v
+	}
+	res := BulkResult{Done: []int64{}, Conflicted: []int64{}}
+	if act == ActDelete {
+		audits := make([]models.AuditEntry, len(ids))
+		for i, id := range ids {
+			audits[i] = models.AuditEntry{Actor: actor.Name, Action: "delete", CommentID: id}
+		}
+		done, err := s.store.DeleteComments(ctx, ids, audits)
+		if err != nil {
+			return BulkResult{}, fmt.Errorf("moderation: bulk delete: %w", err)
+		}
+		res.Done = append(res.Done, done...)
+		res.Conflicted = missing(ids, done)
+		for _, id := range done {
+			s.publish(ctx, models.Event{Type: "comment.deleted", CommentID: id, Actor: actor.Name})
+		}
+		return res, nil
+	}
+	found, err := s.store.GetComments(ctx, ids)
+	if err != nil {
+		return BulkResult{}, fmt.Errorf("moderation: bulk %s: %w", act, err)
+	}
+	var ds []models.Decision
+	before := map[int64]models.Status{}
+	for _, id := range ids {
+		c, ok := found[id]
+		if !ok {
+			res.Conflicted = append(res.Conflicted, id)
+			continue
+		}
+		d, err := s.plan(ctx, actor, c, act)
+		if err != nil {
+			res.Conflicted = append(res.Conflicted, id)
+			continue
+		}
+		before[id] = c.Status
+		ds = append(ds, d)
+	}
+	updated, conflicted, err := s.store.DecideMany(ctx, ds)
+	if err != nil {
+		return BulkResult{}, fmt.Errorf("moderation: bulk %s: %w", act, err)
+	}
+	for _, c := range updated {
+		res.Done = append(res.Done, c.ID)
+	}
+	res.Conflicted = append(res.Conflicted, conflicted...)
+	s.afterDecisions(ctx, actor, act, updated, before)
+	return res, nil
+}
+
+// BulkMatching applies a decision to every comment matching f (up to MaxBulk).
+func (s *Service) BulkMatching(ctx context.Context, actor models.Principal, act Action, f models.QueueFilter) (BulkResult, error) {
+	f.Cursor = ""
+	ids, err := s.store.QueueIDs(ctx, f, MaxBulk)
+	if err != nil {
+		return BulkResult{}, fmt.Errorf("moderation: bulk %s: %w", act, err)
+	}
+	return s.Bulk(ctx, actor, act, ids)
+}
+
+// plan works out the status change and the lessons of one decision. A reversal
+// takes back the earlier lesson with the exact tokens it taught, so nothing
+// counts twice. ErrConflict when the decision does not apply to the comment.
+func (s *Service) plan(ctx context.Context, actor models.Principal, c models.Comment, act Action) (models.Decision, error) {
+	to, class := models.StatusApproved, models.ClassHam
+	switch act {
+	case ActSpam:
+		to, class = models.StatusSpam, models.ClassSpam
+	case ActTrash:
+		to, class = models.StatusTrash, c.TrainedAs
+	case ActRestore:
+		if c.Status != models.StatusTrash && c.Status != models.StatusSpam {
+			return models.Decision{}, fmt.Errorf("moderation: restore %d from %s: %w", c.ID, c.Status, models.ErrConflict)
+		}
+		to, class = models.StatusPending, c.TrainedAs
+		if class == models.ClassSpam {
+			class = models.ClassNone // restoring from spam says "not spam after all"
+		}
+	case ActApprove:
+	default:
+		return models.Decision{}, fmt.Errorf("moderation: action %q: %w", act, models.ErrInvalid)
+	}
+	if c.Status == to {
+		return models.Decision{}, fmt.Errorf("moderation: %d is already %s: %w", c.ID, to, models.ErrConflict)
+	}
+	score := c.Score
+	d := models.Decision{
+		CommentID: c.ID, From: c.Status, To: to, TrainedFrom: c.TrainedAs, TrainedTo: class, At: s.now().UTC(),
+		Audit: &models.AuditEntry{Actor: actor.Name, Action: string(act), CommentID: c.ID, FromStatus: c.Status, ToStatus: to, Score: &score},
+	}
+	if class == c.TrainedAs {
+		return d, nil
+	}
+	if c.TrainedAs != models.ClassNone {
+		last, err := s.store.LastTrainingEvent(ctx, c.ID)
+		if err != nil {
+			return models.Decision{}, fmt.Errorf("moderation: %s %d: earlier lesson: %w", act, c.ID, err)
+		}
+		d.Events = append(d.Events, models.TrainingEvent{CommentID: c.ID, Class: c.TrainedAs, Delta: -1, Tokens: last.Tokens})
+	}
+	if class != models.ClassNone {
+		d.Events = append(d.Events, models.TrainingEvent{CommentID: c.ID, Class: class, Delta: 1, Tokens: s.filter.Tokens(asNew(c))})
+	}
+	return d, nil
+}
+
+// afterDecisions brings the model up to date, logs and tells live views.
+func (s *Service) afterDecisions(ctx context.Context, actor models.Principal, act Action, updated []models.Comment, before map[int64]models.Status) {
+	if err := s.filter.Sync(ctx); err != nil {
+		// The lessons are in the log; the next sync applies them.
+		s.log.WarnContext(ctx, "filter sync after decision failed", slog.Any("err", err))
+	}
+	for _, c := range updated {
+		s.log.InfoContext(ctx, "decision", slog.Int64("id", c.ID), slog.String("action", string(act)),
+			slog.String("from", string(before[c.ID])), slog.String("to", string(c.Status)),
+			slog.String("trained_as", string(c.TrainedAs)), slog.String("actor", actor.Name))
+		s.publish(ctx, models.Event{Type: "comment.decided", CommentID: c.ID, Status: c.Status, From: before[c.ID], Actor: actor.Name})
+	}
+}
+
 // Delete removes a comment for good. What the filter learned from it stays.
-func (s *Service) Delete(ctx context.Context, id int64) error {
-	if err := s.store.DeleteComment(ctx, id); err != nil {
+func (s *Service) Delete(ctx context.Context, actor models.Principal, id int64) error {
+	audit := &models.AuditEntry{Actor: actor.Name, Action: "delete", CommentID: id}
+	if c, err := s.store.GetComment(ctx, id); err == nil {
+		score := c.Score
+		audit.FromStatus, audit.Score = c.Status, &score
+	}
+	if err := s.store.DeleteComment(ctx, id, audit); err != nil {
 		return fmt.Errorf("moderation: delete %d: %w", id, err)
 	}
-	s.log.InfoContext(ctx, "deleted", slog.Int64("id", id))
+	s.log.InfoContext(ctx, "deleted", slog.Int64("id", id), slog.String("actor", actor.Name))
+	s.publish(ctx, models.Event{Type: "comment.deleted", CommentID: id, Actor: actor.Name})
 	return nil
 }
 
 func asNew(c models.Comment) models.NewComment {
 	return models.NewComment{Post: c.Post, Parent: c.Parent, Author: c.Author, Email: c.Email, URL: c.URL, Text: c.Text}
+}
+
+// missing returns the ids not in done.
+func missing(ids, done []int64) []int64 {
+	in := make(map[int64]bool, len(done))
+	for _, id := range done {
+		in[id] = true
+	}
+	out := []int64{}
+	for _, id := range ids {
+		if !in[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }

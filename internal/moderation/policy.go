@@ -10,13 +10,19 @@ import (
 	"github.com/commentd/commentd/models"
 )
 
-// Policy is the set of rules a comment is judged by, besides the filter.
+// Policy is the set of rules a comment is judged by, besides the filter. The
+// configured Policy holds defaults; admins' saved settings and word lists
+// override and extend it at run time.
 type Policy struct {
 	HamThreshold    float64 // below: approved
 	SpamThreshold   float64 // above: spam; between: pending
 	MaxLinks        int     // more links: at least pending
 	BlockedWords    []string
 	HeldWords       []string
+	DiscardAbove    float64 // refuse outright at or above this score; 0: never
+	TrustAfter      int     // auto-approve an email with this many approved comments; 0: off
+	HoldFirst       bool    // hold the first comment of every email
+	RefuseBanned    bool    // refuse banned visitors instead of storing their comments as spam
 	DuplicateWindow time.Duration // 0: no duplicate check
 	Limits          models.Limits
 	CountLinks      func(text string) int
@@ -60,6 +66,16 @@ func (p *Policy) Verdict(n models.NewComment, score float64) (models.Status, []s
 		rules = append(rules, "score_uncertain")
 	}
 	return status, rules
+}
+
+// scoreOnly reports whether rules came from the score alone (no rule hit).
+func scoreOnly(rules []string) bool {
+	for _, r := range rules {
+		if r != "score_above_spam_threshold" && r != "score_uncertain" {
+			return false
+		}
+	}
+	return true
 }
 
 func rank(s models.Status) int {

@@ -11,12 +11,15 @@ import (
 )
 
 // Submit judges and stores a visitor's comment: validate, rate-limit (per IP
-// and per email), check the parent and duplicates, run the rules and the
-// filter, and store it with its verdict. Errors: *models.ValidationError
-// (ErrInvalid), *models.RateLimitError (ErrRateLimited), ErrDuplicate.
+// and per email), check the parent and duplicates, bans, rules, the filter and
+// the author's history, and store it with its verdict. Errors:
+// *models.ValidationError (ErrInvalid), *models.RateLimitError (ErrRateLimited),
+// ErrDuplicate, ErrBanned (when banned visitors are refused), ErrRejected
+// (spam beyond doubt, when discarding is on).
 func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comment, error) {
+	rs := s.current.Load()
 	in.Normalize()
-	if err := in.Validate(s.policy.Limits); err != nil {
+	if err := in.Validate(rs.policy.Limits); err != nil {
 		return models.Comment{}, fmt.Errorf("moderation: submit: %w", err)
 	}
 	if err := s.limiter.Allow(ctx, "ip:"+in.IP); err != nil {
@@ -29,8 +32,8 @@ func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comm
 		return models.Comment{}, fmt.Errorf("moderation: submit: %w", err)
 	}
 	now := s.now().UTC()
-	if s.policy.DuplicateWindow > 0 {
-		dup, err := s.store.FindDuplicate(ctx, in.Post, in.Email, in.Text, now.Add(-s.policy.DuplicateWindow))
+	if rs.policy.DuplicateWindow > 0 {
+		dup, err := s.store.FindDuplicate(ctx, in.Post, in.Email, in.Text, now.Add(-rs.policy.DuplicateWindow))
 		if err != nil {
 			return models.Comment{}, fmt.Errorf("moderation: submit: %w", err)
 		}
@@ -39,10 +42,15 @@ func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comm
 		}
 	}
 	score, tokens := s.filter.Score(s.filter.Tokens(in))
-	if len(tokens) > s.policy.TopTokens {
-		tokens = tokens[:s.policy.TopTokens]
+	if len(tokens) > rs.policy.TopTokens {
+		tokens = tokens[:rs.policy.TopTokens]
 	}
-	status, rules := s.policy.Verdict(in, score)
+	status, rules, err := s.judge(ctx, rs, in, score)
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelInfo, "verdict", slog.String("post", in.Post), slog.String("status", "refused"),
+			slog.Float64("score", score), slog.Any("rules", rules), slog.String("client_ip", in.IP))
+		return models.Comment{}, fmt.Errorf("moderation: submit: %w", err)
+	}
 	c := models.Comment{
 		Post: in.Post, Parent: in.Parent, Author: in.Author, Email: in.Email, URL: in.URL,
 		Text: in.Text, IP: in.IP, UserAgent: in.UserAgent,
@@ -56,7 +64,40 @@ func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comm
 	s.log.LogAttrs(ctx, slog.LevelInfo, "verdict",
 		slog.Int64("id", c.ID), slog.String("post", c.Post), slog.String("status", string(c.Status)),
 		slog.Float64("score", c.Score), slog.Any("rules", rules), slog.String("client_ip", c.IP))
+	s.publish(ctx, models.Event{Type: "comment.created", CommentID: c.ID, Status: c.Status})
 	return c, nil
+}
+
+// judge applies the rules, bans and the author's history to the score.
+func (s *Service) judge(ctx context.Context, rs *ruleSet, in models.NewComment, score float64) (models.Status, []string, error) {
+	status, rules := rs.policy.Verdict(in, score)
+	if b, ok := rs.banned(in, s.now()); ok {
+		rule := "banned:" + string(b.Kind)
+		if rs.settings.RefuseBanned {
+			return "", append(rules, rule), models.ErrBanned
+		}
+		return models.StatusSpam, append(rules, rule), nil
+	}
+	if d := rs.settings.DiscardAbove; d > 0 && d <= 1 && score >= d {
+		return "", append(rules, "discarded"), models.ErrRejected
+	}
+	if rs.settings.TrustAfter <= 0 && !rs.settings.HoldFirst {
+		return status, rules, nil
+	}
+	key := strings.ToLower(in.Email)
+	hist, err := s.store.AuthorHistory(ctx, []string{key})
+	if err != nil {
+		return "", rules, err
+	}
+	h := hist[key]
+	switch {
+	case rs.settings.TrustAfter > 0 && h.Approved >= rs.settings.TrustAfter && h.Spam == 0 && scoreOnly(rules):
+		// A trusted author overrides the filter's doubt, never a rule.
+		status, rules = models.StatusApproved, append(rules, "trusted_author")
+	case rs.settings.HoldFirst && h.Approved == 0 && status == models.StatusApproved:
+		status, rules = models.StatusPending, append(rules, "first_comment")
+	}
+	return status, rules, nil
 }
 
 // checkParent requires a reply's parent to be an approved comment of the same post.

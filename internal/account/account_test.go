@@ -1,0 +1,150 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/commentd/commentd/internal/ratelimit"
+	"github.com/commentd/commentd/internal/storage/sqlite"
+	"github.com/commentd/commentd/models"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func newService(t *testing.T) (*Service, *clock) {
+	t.Helper()
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	lim := ratelimit.NewFallback(nil, ratelimit.NewLocal(clk.now), nil, time.Second).
+		Rule("login", ratelimit.Limit{Rate: 5, Burst: 5, Period: 15 * time.Minute})
+	s := New(store, lim, Options{BootstrapToken: "boot-token", SessionIdle: time.Hour, SessionMax: 24 * time.Hour})
+	s.now = clk.now
+	if _, err := s.CreateModerator(context.Background(), "test", "Ann", models.RoleAdmin, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	return s, clk
+}
+
+func TestLoginAndSessions(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newService(t)
+	cookie, sess, m, err := s.Login(ctx, "ann", "correct horse battery", "192.0.2.1")
+	if err != nil || m.Name != "Ann" || sess.CSRFToken == "" {
+		t.Fatalf("login: %v %+v", err, m)
+	}
+	steps := []struct {
+		name    string
+		advance time.Duration
+		ok      bool
+	}{
+		{"fresh", 0, true},
+		{"used within the idle time", 50 * time.Minute, true},
+		{"kept alive", 50 * time.Minute, true},
+		{"idle too long", 61 * time.Minute, false},
+	}
+	for _, st := range steps {
+		clk.t = clk.t.Add(st.advance)
+		_, p, err := s.Session(ctx, cookie)
+		if (err == nil) != st.ok {
+			t.Fatalf("%s: err %v", st.name, err)
+		}
+		if st.ok && (p.Name != "Ann" || p.Role != models.RoleAdmin || p.Via != "session") {
+			t.Fatalf("%s: principal %+v", st.name, p)
+		}
+	}
+	t.Run("absolute expiry", func(t *testing.T) {
+		cookie, _, _, _ := s.Login(ctx, "ann", "correct horse battery", "192.0.2.2")
+		// Used every 59 minutes, it stays alive until 24 h after login (the 25th step).
+		for i := 1; i <= 25; i++ {
+			clk.t = clk.t.Add(59 * time.Minute)
+			_, _, err := s.Session(ctx, cookie)
+			if (err == nil) != (i < 25) {
+				t.Fatalf("step %d (%v after login): err %v", i, time.Duration(i)*59*time.Minute, err)
+			}
+		}
+	})
+	t.Run("logout", func(t *testing.T) {
+		cookie, _, _, _ := s.Login(ctx, "ann", "correct horse battery", "192.0.2.3")
+		if err := s.Logout(ctx, cookie); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Session(ctx, cookie); !errors.Is(err, models.ErrUnauthorized) {
+			t.Fatalf("after logout: %v", err)
+		}
+	})
+}
+
+func TestLoginThrottle(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct{ name, account string }{
+		{"existing account", "ann"},
+		{"unknown account", "nobody"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := newService(t)
+			for i := 0; i < 5; i++ {
+				if _, _, _, err := s.Login(ctx, tc.account, "wrong password!", "198.51.100.7"); !errors.Is(err, models.ErrUnauthorized) {
+					t.Fatalf("attempt %d: %v", i, err)
+				}
+			}
+			_, _, _, err := s.Login(ctx, tc.account, "correct horse battery", "198.51.100.7")
+			var rl *models.RateLimitError
+			if !errors.As(err, &rl) || rl.RetryAfter <= 0 {
+				t.Fatalf("6th attempt: %v", err)
+			}
+			// Another IP is still throttled on the same account name.
+			if _, _, _, err := s.Login(ctx, tc.account, "correct horse battery", "198.51.100.8"); !errors.Is(err, models.ErrRateLimited) {
+				t.Fatalf("other IP, same account: %v", err)
+			}
+		})
+	}
+}
+
+func TestBearerPrincipal(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newService(t)
+	secret, tok, err := s.IssueToken(ctx, "test", "Ann", "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, token string
+		via         string
+	}{
+		{"bootstrap", "boot-token", "bootstrap"},
+		{"api token", secret, "token"},
+		{"wrong", "boot-tokenx", ""},
+		{"empty", "", ""},
+		{"prefix only", "cmdt_", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := s.BearerPrincipal(ctx, tc.token)
+			if tc.via == "" {
+				if !errors.Is(err, models.ErrUnauthorized) {
+					t.Fatalf("err %v", err)
+				}
+				return
+			}
+			if err != nil || p.Via != tc.via || p.Role != models.RoleAdmin {
+				t.Fatalf("%+v %v", p, err)
+			}
+		})
+	}
+	if err := s.RevokeToken(ctx, "test", tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BearerPrincipal(ctx, secret); !errors.Is(err, models.ErrUnauthorized) {
+		t.Fatalf("revoked token: %v", err)
+	}
+}

@@ -1,0 +1,130 @@
+// Package live fans comment events out to the console's open queues (Server-Sent
+// Events), and through Redis pub/sub to every other instance.
+package live
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/commentd/commentd/models"
+)
+
+// subscriberBuffer is how many events a slow subscriber may lag before it misses some.
+const subscriberBuffer = 64
+
+// Broker delivers events to local subscribers and, when Redis is configured, to
+// other instances. Publishing never blocks.
+type Broker struct {
+	mu       sync.Mutex
+	subs     map[chan models.Event]struct{}
+	rdb      *redis.Client // nil: this instance only
+	channel  string
+	instance string
+	log      *slog.Logger
+	onRemote func(models.Event) // called for events from other instances
+}
+
+// envelope is an event on the Redis channel, tagged with the instance that sent it.
+type envelope struct {
+	Instance string       `json:"instance"`
+	Event    models.Event `json:"event"`
+}
+
+// New returns a Broker; rdb may be nil. onRemote (may be nil) sees every event
+// published by another instance, e.g. to reload policy or sync the model.
+func New(rdb *redis.Client, channel string, logger *slog.Logger, onRemote func(models.Event)) *Broker {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return &Broker{subs: map[chan models.Event]struct{}{}, rdb: rdb, channel: channel,
+		instance: hex.EncodeToString(b), log: logger, onRemote: onRemote}
+}
+
+// Subscribe returns a channel of events until ctx ends.
+func (b *Broker) Subscribe(ctx context.Context) <-chan models.Event {
+	ch := make(chan models.Event, subscriberBuffer)
+	b.mu.Lock()
+	b.subs[ch] = struct{}{}
+	b.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		b.mu.Lock()
+		delete(b.subs, ch)
+		b.mu.Unlock()
+	}()
+	return ch
+}
+
+// Publish delivers e here and sends it to the other instances.
+func (b *Broker) Publish(ctx context.Context, e models.Event) {
+	b.deliver(e)
+	if b.rdb == nil {
+		return
+	}
+	msg, _ := json.Marshal(envelope{Instance: b.instance, Event: e})
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 250*time.Millisecond)
+	defer cancel()
+	if err := b.rdb.Publish(pctx, b.channel, msg).Err(); err != nil {
+		b.log.Debug("live: publish to redis failed", slog.Any("err", err))
+	}
+}
+
+// deliver hands e to every local subscriber that has room.
+func (b *Broker) deliver(e models.Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for ch := range b.subs {
+		select {
+		case ch <- e:
+		default: // a stuck console misses an event rather than stalling everyone
+		}
+	}
+}
+
+// Run relays events from other instances until ctx ends, resubscribing after
+// Redis outages. Without Redis it returns at once.
+func (b *Broker) Run(ctx context.Context) {
+	if b.rdb == nil {
+		return
+	}
+	for ctx.Err() == nil {
+		sub := b.rdb.Subscribe(ctx, b.channel)
+		if _, err := sub.Receive(ctx); err != nil {
+			sub.Close()
+			select {
+			case <-ctx.Done():
+			case <-time.After(2 * time.Second):
+			}
+			continue
+		}
+		b.relay(ctx, sub.Channel()) // go-redis reconnects the subscription by itself
+		sub.Close()
+	}
+}
+
+func (b *Broker) relay(ctx context.Context, ch <-chan *redis.Message) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case msg, ok := <-ch:
+			if !ok {
+				return
+			}
+			var env envelope
+			if json.Unmarshal([]byte(msg.Payload), &env) != nil || env.Instance == b.instance {
+				continue
+			}
+			b.deliver(env.Event)
+			if b.onRemote != nil {
+				b.onRemote(env.Event)
+			}
+		}
+	}
+}

@@ -19,10 +19,10 @@ type Policy struct {
 	MaxLinks        int     // more links: at least pending
 	BlockedWords    []string
 	HeldWords       []string
-	DiscardAbove    float64 // refuse outright at or above this score; 0: never
-	TrustAfter      int     // auto-approve an email with this many approved comments; 0: off
-	HoldFirst       bool    // hold the first comment of every email
-	RefuseBanned    bool    // refuse banned visitors instead of storing their comments as spam
+	DiscardAbove    float64       // refuse outright at or above this score; 0: never
+	TrustAfter      int           // auto-approve an email with this many approved comments; 0: off
+	HoldFirst       bool          // hold the first comment of every email
+	RefuseBanned    bool          // refuse banned visitors instead of storing their comments as spam
 	DuplicateWindow time.Duration // 0: no duplicate check
 	Limits          models.Limits
 	CountLinks      func(text string) int

@@ -59,6 +59,7 @@ type Options struct {
 	BootstrapToken string        // COMMENTD_ADMIN_TOKEN; empty: none
 	SessionIdle    time.Duration // a session unused this long ends
 	SessionMax     time.Duration // a session ends this long after login, used or not
+	PasswordCost   int           // bcrypt cost; 0: bcrypt.DefaultCost
 }
 
 // Service is the account use cases. Build it with New.
@@ -77,7 +78,10 @@ func New(store Store, limiter Limiter, opts Options) *Service {
 	if opts.BootstrapToken != "" {
 		s.bootstrap = sha256.Sum256([]byte(opts.BootstrapToken))
 	}
-	s.dummy, _ = bcrypt.GenerateFromPassword([]byte("commentd-no-such-account"), bcrypt.DefaultCost)
+	if s.opts.PasswordCost == 0 {
+		s.opts.PasswordCost = bcrypt.DefaultCost
+	}
+	s.dummy, _ = bcrypt.GenerateFromPassword([]byte("commentd-no-such-account"), s.opts.PasswordCost)
 	return s
 }
 
@@ -124,7 +128,7 @@ func (s *Service) CreateModerator(ctx context.Context, actor, name string, role 
 	if err := ValidateNew(name, role, password); err != nil {
 		return models.Moderator{}, fmt.Errorf("account: create: %w", err)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.opts.PasswordCost)
 	if err != nil {
 		return models.Moderator{}, fmt.Errorf("account: hash: %w", err)
 	}
@@ -147,7 +151,7 @@ func (s *Service) SetPassword(ctx context.Context, actor, name, password string)
 	if err != nil {
 		return fmt.Errorf("account: %q: %w", name, err)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.opts.PasswordCost)
 	if err != nil {
 		return fmt.Errorf("account: hash: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/commentd/commentd/internal/ratelimit"
 	"github.com/commentd/commentd/internal/storage/sqlite"
 	"github.com/commentd/commentd/models"
@@ -26,7 +28,7 @@ func newService(t *testing.T) (*Service, *clock) {
 	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	lim := ratelimit.NewFallback(nil, ratelimit.NewLocal(clk.now), nil, time.Second).
 		Rule("login", ratelimit.Limit{Rate: 5, Burst: 5, Period: 15 * time.Minute})
-	s := New(store, lim, Options{BootstrapToken: "boot-token", SessionIdle: time.Hour, SessionMax: 24 * time.Hour})
+	s := New(store, lim, Options{BootstrapToken: "boot-token", SessionIdle: time.Hour, SessionMax: 24 * time.Hour, PasswordCost: bcrypt.MinCost})
 	s.now = clk.now
 	if _, err := s.CreateModerator(context.Background(), "test", "Ann", models.RoleAdmin, "correct horse battery"); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the real services the tests talk to are answering on this machine:
 # Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432. Starts them when they
-# are not answering and installs them with apt-get when they are missing.
+# are not answering and installs them with apt-get when they are missing. The
+# console's browser tests need Chromium at /usr/bin/chromium; it is installed too.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -33,3 +34,6 @@ if ! command -v pg_isready >/dev/null || ! pg_up; then
 		wait_for postgresql pg_up
 	fi
 fi
+
+# The console tests drive a real headless Chromium.
+[ -x /usr/bin/chromium ] || { echo "services: installing chromium"; apt_install chromium; }

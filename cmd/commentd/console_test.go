@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/commentd/commentd/models"
 )
@@ -223,6 +224,13 @@ func TestConsole(t *testing.T) {
 		s.wait("token weights", fmt.Sprintf(`document.querySelectorAll("#c%d .tok b").length > 0`, id))
 		s.do(chromedp.KeyEvent("j"))
 		s.wait("the row to be current", fmt.Sprintf(`document.activeElement.id === "c%d" && document.activeElement.classList.contains("is-current")`, id))
+		s.do(chromedp.KeyEvent("x"))
+		s.wait("the row to be selected", fmt.Sprintf(`document.querySelector('#c%d input[name="ids"]').checked`, id))
+		s.wait("the selection count", `document.getElementById("selected-count").textContent === "1 selected"`)
+		s.do(chromedp.KeyEvent("?"))
+		s.wait("the shortcuts", `document.getElementById("help").open`)
+		s.do(chromedp.KeyEvent(kb.Escape))
+		s.wait("the shortcuts to close", `!document.getElementById("help").open`)
 		s.do(chromedp.KeyEvent("a"))
 		s.wait("the row to leave", absent(id))
 		s.wait("the notice", liveSays("Approved"))

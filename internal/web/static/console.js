@@ -284,6 +284,7 @@
           el.textContent = n;
           el.toggleAttribute("data-zero", n === 0);
         }
+        if (tab in counts) document.title = document.title.replace(/\(\d+\)/, "(" + counts[tab] + ")");
       } catch { /* the next event retries */ }
     }, 150);
   }

@@ -20,7 +20,7 @@ func (z *tokenizer) author(s string) {
 			break
 		}
 		if n++; n <= maxAuthorWords {
-			z.add("author:" + t[ws:we])
+			z.addJoin("author:", t[ws:we], "")
 		}
 		i = we
 	}
@@ -42,7 +42,7 @@ func (z *tokenizer) email(s string) {
 	case at <= 0 || host == "":
 		z.add("emaildomain:invalid")
 	default:
-		z.add("emaildomain:" + host)
+		z.addJoin("emaildomain:", host, "")
 	}
 }
 

@@ -184,18 +184,18 @@ func knownTLD(tld string) bool {
 // markers for IP hosts and shorteners, and tldPrefix+top-level domain.
 func (z *tokenizer) hostTokens(prefix, tldPrefix, host string) {
 	if isIP(host) {
-		z.add(prefix + "ip")
+		z.addJoin(prefix, "ip", "")
 		return
 	}
-	z.add(prefix + host)
+	z.addJoin(prefix, host, "")
 	reg := registrable(host)
 	if reg != host {
-		z.add(prefix + reg)
+		z.addJoin(prefix, reg, "")
 	}
 	if shortener(reg) || shortener(host) {
-		z.add(prefix + "shortener")
+		z.addJoin(prefix, "shortener", "")
 	}
 	if i := strings.LastIndexByte(host, '.'); i >= 0 {
-		z.add(tldPrefix + host[i+1:])
+		z.addJoin(tldPrefix, host[i+1:], "")
 	}
 }

@@ -6,6 +6,47 @@ import (
 	"unicode/utf8"
 )
 
+// lowerShouting returns s in lower case and whether it is shouting; plain
+// ASCII takes one pass.
+func lowerShouting(s string) (string, bool) {
+	if !isASCII(s) {
+		return strings.ToLower(s), shouting(s)
+	}
+	var b []byte
+	letters, upper, capsWords, wordLetters, wordUpper := 0, 0, 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			if b == nil {
+				b = make([]byte, len(s))
+				copy(b, s[:i])
+			}
+			b[i] = c + 'a' - 'A'
+			letters, upper, wordLetters, wordUpper = letters+1, upper+1, wordLetters+1, wordUpper+1
+			continue
+		case 'a' <= c && c <= 'z':
+			letters, wordLetters = letters+1, wordLetters+1
+		default:
+			if wordLetters >= 3 && wordUpper == wordLetters {
+				capsWords++
+			}
+			wordLetters, wordUpper = 0, 0
+		}
+		if b != nil {
+			b[i] = c
+		}
+	}
+	if wordLetters >= 3 && wordUpper == wordLetters {
+		capsWords++
+	}
+	shout := capsWords >= 4 || (letters >= 20 && upper*2 > letters)
+	if b == nil {
+		return s, shout
+	}
+	return string(b), shout
+}
+
 // shouting reports text written mostly in capitals: four or more all-caps words
 // of three letters or more, or more capitals than small letters in a long text.
 func shouting(s string) bool {
@@ -65,6 +106,9 @@ func hasPhone(t string) bool {
 func hasMoney(t string) bool {
 	if strings.IndexByte(t, '$') >= 0 {
 		return true
+	}
+	if isASCII(t) {
+		return false
 	}
 	for _, sign := range [...]string{"€", "£", "¥", "₹", "₦", "₽"} {
 		if strings.Contains(t, sign) {

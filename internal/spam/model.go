@@ -4,8 +4,9 @@
 package spam
 
 import (
+	"hash/maphash"
 	"math"
-	"slices"
+	"strings"
 	"sync"
 
 	"github.com/jbrukh/bayesian"
@@ -26,18 +27,26 @@ const probe = " "
 
 // Model is a naive Bayes spam model over document frequencies: Learn counts
 // each distinct token of a document once. It is safe for concurrent use;
-// Score runs alongside other Scores and waits only for a Learn or Unlearn in
-// progress.
+// Score runs alongside other Scores and waits only while a Learn or Unlearn
+// writes its counts (a prune builds its smaller copy without blocking Score).
 type Model struct {
-	mu    sync.RWMutex // guards docs, vocab and the consistency of c with them
+	write sync.Mutex   // serialises Learn, Unlearn and prune
+	mu    sync.RWMutex // guards c, docs, vocab and keyBytes, and their consistency
 	c     *bayesian.Classifier
 	docs  [2]int // documents learned, by class index (0 ham, 1 spam)
 	vocab int    // distinct tokens with a non-zero count in some class
+
+	keyBytes [2]int // bytes of the token keys held per class (an estimate between rebuilds)
+	maxVocab int    // prune when vocab exceeds it; see MaxVocabulary
+	seed     maphash.Seed
+	bufs     sync.Pool // *[]string for Score's distinct tokens
 }
 
 // NewModel returns an empty model; it scores everything 0.5.
 func NewModel() *Model {
-	return &Model{c: bayesian.NewClassifier(hamClass, spamClass)}
+	m := &Model{c: bayesian.NewClassifier(hamClass, spamClass), maxVocab: MaxVocabulary, seed: maphash.MakeSeed()}
+	m.bufs.New = func() any { return new([]string) }
+	return m
 }
 
 // classIndex maps a class to its index in docs and in the classifier.
@@ -61,33 +70,47 @@ func bayesClass(ci int) bayesian.Class {
 
 // Learn teaches the model that a document with these tokens is of class.
 // Repeated tokens count once; empty tokens are ignored; a class other than
-// ham or spam is ignored.
+// ham or spam is ignored. When the vocabulary outgrows its bound, Learn
+// prunes the rarest tokens (see MaxVocabulary).
 func (m *Model) Learn(tokens []string, class models.Class) {
 	ci, ok := classIndex(class)
 	if !ok {
 		return
 	}
-	d := distinct(tokens)
+	d := m.distinct(nil, tokens)
+	m.write.Lock()
+	defer m.write.Unlock()
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	counts := m.countsLocked(d)
 	for i, tok := range d {
-		if counts[0][i]+counts[1][i] == 0 {
-			m.vocab++
+		if counts[ci][i] == 0 {
+			tok = strings.Clone(tok) // a new key must not pin the text it was cut from
+			m.keyBytes[ci] += len(tok)
+			if counts[1-ci][i] == 0 {
+				m.vocab++
+			}
 		}
 		m.c.Observe(tok, 1, bayesClass(ci))
 	}
 	m.docs[ci]++
+	over := m.vocab > m.maxVocab
+	m.mu.Unlock()
+	if over {
+		m.prune()
+	}
 }
 
 // Unlearn takes back a Learn of the same tokens and class exactly. Counts
-// never go below zero: a token or document the class does not hold is skipped.
+// never go below zero: a token or document the class does not hold (or no
+// longer holds, pruned) is skipped.
 func (m *Model) Unlearn(tokens []string, class models.Class) {
 	ci, ok := classIndex(class)
 	if !ok {
 		return
 	}
-	d := distinct(tokens)
+	d := m.distinct(nil, tokens)
+	m.write.Lock()
+	defer m.write.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	counts := m.countsLocked(d)
@@ -110,6 +133,7 @@ type Stats struct {
 	HamDocs, SpamDocs     int // documents learned per class
 	HamTokens, SpamTokens int // token counts per class (each document's distinct tokens)
 	Vocabulary            int // distinct tokens known
+	MemoryBytes           int // estimated heap the counts hold (see memoryLocked)
 }
 
 // Stats returns the model's size.
@@ -120,21 +144,9 @@ func (m *Model) Stats() Stats {
 	return Stats{
 		HamDocs: m.docs[0], SpamDocs: m.docs[1],
 		HamTokens: totals[0], SpamTokens: totals[1],
-		Vocabulary: m.vocab,
+		Vocabulary:  m.vocab,
+		MemoryBytes: m.memoryLocked(totals),
 	}
-}
-
-// distinct returns the sorted distinct tokens, without "" and the probe, in a
-// new slice with room for the probe.
-func distinct(tokens []string) []string {
-	d := make([]string, 0, len(tokens)+1)
-	for _, t := range tokens {
-		if t != "" && t != probe {
-			d = append(d, t)
-		}
-	}
-	slices.Sort(d)
-	return slices.Compact(d)
 }
 
 // countsLocked returns how many documents of each class hold each token of d
@@ -151,4 +163,24 @@ func (m *Model) countsLocked(d []string) [][]float64 {
 		}
 	}
 	return f
+}
+
+// entryBytes is the heap a class map entry costs besides its key's bytes: the
+// slot (string header and count), its share of control bytes and free slots,
+// and the key's allocation header. Measured by TestMemoryEstimate.
+const entryBytes = 48
+
+// memoryLocked estimates the heap the classifier's counts hold. Each class map
+// has Total+entries = 1/P(probe) entries, zero counts left by Unlearn included.
+// The caller holds m.mu.
+func (m *Model) memoryLocked(totals []int) int {
+	f := m.c.WordFrequencies([]string{probe})
+	bytes := 0
+	for ci, total := range totals {
+		if total > 0 {
+			entries := int(math.Round(1/f[ci][0])) - total
+			bytes += entries*entryBytes + m.keyBytes[ci]
+		}
+	}
+	return bytes
 }

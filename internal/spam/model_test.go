@@ -29,12 +29,20 @@ type state struct {
 }
 
 func stateOf(m *Model) state {
-	s := state{Stats: m.Stats()}
+	s := state{Stats: counts(m)}
 	for _, d := range probeDocs {
 		score, tw := m.Score(Tokenize(d), 1000)
 		s.Scores = append(s.Scores, score)
 		s.Tokens = append(s.Tokens, tw)
 	}
+	return s
+}
+
+// counts is m's Stats without the memory estimate, which depends on the
+// zero counts Unlearn leaves behind until the next rebuild.
+func counts(m *Model) Stats {
+	s := m.Stats()
+	s.MemoryBytes = 0
 	return s
 }
 
@@ -127,13 +135,13 @@ func TestUnlearnNeverNegative(t *testing.T) {
 	m.Unlearn([]string{"a"}, models.ClassSpam) // the wrong class
 	m.Unlearn([]string{"a", "a", "c"}, models.ClassHam)
 	m.Unlearn([]string{"a"}, models.ClassHam) // once too often
-	if got := m.Stats(); got != (Stats{}) {
+	if got := counts(m); got != (Stats{}) {
 		t.Errorf("Stats = %+v, want all zero", got)
 	}
 	m.Learn([]string{"a", "b"}, models.ClassHam)
 	m.Learn([]string{"a", "x"}, models.ClassSpam)
 	want := Stats{HamDocs: 1, SpamDocs: 1, HamTokens: 2, SpamTokens: 2, Vocabulary: 3}
-	if got := m.Stats(); got != want {
+	if got := counts(m); got != want {
 		t.Errorf("Stats = %+v, want %+v", got, want)
 	}
 }
@@ -143,7 +151,7 @@ func TestLearnIgnores(t *testing.T) {
 	m.Learn([]string{"a"}, models.ClassNone)
 	m.Learn([]string{"", probe}, models.ClassHam)
 	want := Stats{HamDocs: 1}
-	if got := m.Stats(); got != want {
+	if got := counts(m); got != want {
 		t.Errorf("Stats = %+v, want %+v", got, want)
 	}
 }

@@ -1,9 +1,7 @@
 package spam
 
 import (
-	"cmp"
 	"math"
-	"slices"
 
 	"github.com/commentd/commentd/models"
 )
@@ -40,7 +38,13 @@ const (
 // An empty model, a model lacking one of the classes, or a document with no
 // known token scores 0.5.
 func (m *Model) Score(tokens []string, n int) (float64, []models.TokenWeight) {
-	d := distinct(tokens)
+	buf := m.bufs.Get().(*[]string)
+	d := m.distinct((*buf)[:0], tokens)
+	defer func() {
+		clear(d) // do not pin the caller's tokens
+		*buf = d[:0]
+		m.bufs.Put(buf)
+	}()
 	m.mu.RLock()
 	hamDocs, spamDocs := float64(m.docs[0]), float64(m.docs[1])
 	var counts [][]float64
@@ -51,22 +55,32 @@ func (m *Model) Score(tokens []string, n int) (float64, []models.TokenWeight) {
 	if counts == nil {
 		return 0.5, nil
 	}
-	weights := make([]models.TokenWeight, 0, len(d))
-	sum := 0.0
+	best := strongest{n: n}
+	sum, known := 0.0, 0
+	var memo [64]float64 // weights of counts below 8, most tokens' counts
+	var have uint64
 	for i, tok := range d {
 		h, s := counts[0][i], counts[1][i]
 		if h+s == 0 {
 			continue
 		}
-		w := weight(h, s, hamDocs, spamDocs)
+		var w float64
+		if k := int(h)*8 + int(s); h < 8 && s < 8 {
+			if have&(1<<k) == 0 {
+				memo[k], have = weight(h, s, hamDocs, spamDocs), have|1<<k
+			}
+			w = memo[k]
+		} else {
+			w = weight(h, s, hamDocs, spamDocs)
+		}
 		sum += w
-		weights = append(weights, models.TokenWeight{Token: tok, Weight: w})
+		known++
+		best.add(tok, w)
 	}
-	if len(weights) == 0 {
+	if known == 0 {
 		return 0.5, nil
 	}
-	score := 1 / (1 + math.Exp(-gain*sum/math.Pow(float64(len(weights)), damping)))
-	return score, top(weights, n)
+	return 1 / (1 + math.Exp(-gain*sum/math.Pow(float64(known), damping))), best.list
 }
 
 // weight is the capped log-likelihood ratio of a token held by h of hamDocs
@@ -79,19 +93,41 @@ func weight(h, s, hamDocs, spamDocs float64) float64 {
 	return max(-maxWeight, min(maxWeight, math.Log(f/(1-f))))
 }
 
-// top sorts weights by |weight|, strongest first (ties by token), and returns the first n.
-func top(weights []models.TokenWeight, n int) []models.TokenWeight {
-	if n <= 0 {
-		return nil
-	}
-	slices.SortFunc(weights, func(a, b models.TokenWeight) int {
-		if c := cmp.Compare(math.Abs(b.Weight), math.Abs(a.Weight)); c != 0 {
-			return c
+// strongest keeps the n tokens of largest |weight| offered to it, strongest
+// first (ties by token), in a small sorted window instead of sorting them all.
+type strongest struct {
+	n    int
+	list []models.TokenWeight
+}
+
+func (b *strongest) add(tok string, w float64) {
+	a := math.Abs(w)
+	i := len(b.list)
+	switch {
+	case b.n <= 0:
+		return
+	case i < b.n:
+		if b.list == nil {
+			b.list = make([]models.TokenWeight, 0, min(b.n, 16))
 		}
-		return cmp.Compare(a.Token, b.Token)
-	})
-	n = min(n, len(weights))
-	return weights[:n:n]
+		b.list = append(b.list, models.TokenWeight{})
+	case stronger(a, tok, b.list[i-1]):
+		i--
+	default:
+		return
+	}
+	for ; i > 0 && stronger(a, tok, b.list[i-1]); i-- {
+		b.list[i] = b.list[i-1]
+	}
+	b.list[i] = models.TokenWeight{Token: tok, Weight: w}
+}
+
+// stronger reports whether a token of |weight| a outweighs o (ties by token).
+func stronger(a float64, tok string, o models.TokenWeight) bool {
+	if ao := math.Abs(o.Weight); a != ao {
+		return a > ao
+	}
+	return tok < o.Token
 }
 
 // Classify tokenizes d and scores it; see Score.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/jbrukh/bayesian"
 )
@@ -73,42 +72,10 @@ func ReadSnapshot(r io.Reader) (*Model, error) {
 // rebuild copies the counts of a decoded classifier into a new model. This
 // checks them, drops the zero counts Unlearn leaves behind, and gives the
 // model maps it can write to (gob may decode an empty map as nil).
-func rebuild(c *bayesian.Classifier) (m *Model, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			m, err = nil, fmt.Errorf("%w: classifier: %v", ErrBadSnapshot, p)
-		}
-	}()
-	if len(c.Classes) != 2 || c.Classes[0] != hamClass || c.Classes[1] != spamClass || c.IsTfIdf() {
-		return nil, fmt.Errorf("%w: classes %v", ErrBadSnapshot, c.Classes)
+func rebuild(c *bayesian.Classifier) (*Model, error) {
+	counts, err := tokenCounts(c)
+	if err != nil {
+		return nil, err
 	}
-	m = NewModel()
-	totals := c.WordCount()
-	known := make(map[string]bool)
-	for ci, total := range totals {
-		if total < 0 {
-			return nil, fmt.Errorf("%w: negative total", ErrBadSnapshot)
-		}
-		if total == 0 {
-			continue
-		}
-		sum := 0
-		for tok, p := range c.WordsByClass(bayesClass(ci)) {
-			n := math.Round(p * float64(total))
-			if n < 0 || math.IsNaN(n) || n > math.MaxInt32 {
-				return nil, fmt.Errorf("%w: count of %q", ErrBadSnapshot, tok)
-			}
-			if n == 0 || tok == probe || tok == "" {
-				continue
-			}
-			m.c.Observe(tok, int(n), bayesClass(ci))
-			known[tok] = true
-			sum += int(n)
-		}
-		if sum != total {
-			return nil, fmt.Errorf("%w: counts do not add up", ErrBadSnapshot)
-		}
-	}
-	m.vocab = len(known)
-	return m, nil
+	return fromCounts(counts, 0), nil
 }

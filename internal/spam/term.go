@@ -15,6 +15,9 @@ const stemRunes = 6
 // "channel"), then cut to stemRunes characters. elongated reports a squeezed run.
 func term(w string) (t string, elongated bool) {
 	t, elongated = squeeze(w)
+	if len(t) <= stemRunes {
+		return t, elongated
+	}
 	n, i := 0, 0
 	for i < len(t) && n < stemRunes {
 		if t[i] < utf8.RuneSelf {
@@ -31,22 +34,11 @@ func term(w string) (t string, elongated bool) {
 // squeeze cuts runs of three or more of the same letter to two; w itself
 // when there are none. Digits stay: "1000" is not an elongated "100".
 func squeeze(w string) (string, bool) {
-	run, last, found := 0, rune(-1), false
-	for _, r := range w {
-		if r == last && !('0' <= r && r <= '9') {
-			if run++; run == 3 {
-				found = true
-				break
-			}
-			continue
-		}
-		last, run = r, 1
-	}
-	if !found {
+	if !hasRun3(w) {
 		return w, false
 	}
 	b := make([]byte, 0, len(w))
-	run, last = 0, -1
+	run, last := 0, rune(-1)
 	for _, r := range w {
 		if r == last && !('0' <= r && r <= '9') {
 			run++
@@ -60,6 +52,27 @@ func squeeze(w string) (string, bool) {
 	return string(b), true
 }
 
+// hasRun3 reports three equal letters in a row.
+func hasRun3(w string) bool {
+	if isASCII(w) {
+		for i := 2; i < len(w); i++ {
+			if w[i] == w[i-1] && w[i] == w[i-2] && !isDigit(w[i]) {
+				return true
+			}
+		}
+		return false
+	}
+	run, last := 0, rune(-1)
+	for _, r := range w {
+		if r != last || ('0' <= r && r <= '9') {
+			last, run = r, 1
+		} else if run++; run == 3 {
+			return true
+		}
+	}
+	return false
+}
+
 // addWord adds the term of a word of the running text, unless it is a stop
 // word, and the bigram of it and the word before ("check_out", "my_channe"),
 // stop words included: "to you" says more than "to" and "you" apart.
@@ -71,7 +84,7 @@ func (z *tokenizer) addWord(w string) {
 		z.add(t)
 	}
 	if z.prev != "" {
-		z.add(z.prev + "_" + t)
+		z.addJoin(z.prev, "_", t)
 	}
 	z.prev = t
 }

@@ -23,12 +23,13 @@ const (
 // from the other fields. Tokens never contain spaces. It never panics, whatever
 // the input, and looks at no more than the first 20,000 bytes of a field.
 func Tokenize(d Doc) []string {
-	z := tokenizer{toks: make([]string, 0, min(len(d.Text)/5, maxTextTokens)+24)}
+	n := min(len(d.Text), maxFieldBytes)
+	z := tokenizer{toks: make([]string, 0, n/3+24), arena: make([]byte, 0, 2*n+192), joins: make([]join, 0, n/6+16)}
 	z.text(d.Text)
 	z.author(d.Author)
 	z.email(d.Email)
 	z.site(d.URL)
-	return z.toks
+	return z.finish()
 }
 
 // tokenizer collects the tokens of one document.
@@ -45,17 +46,50 @@ type tokenizer struct {
 	nwords    int    // words of the text
 	prev      string // the term before, for bigrams; "" after a break
 	elongated bool   // a word had a character repeated three times or more
+
+	joins []join // tokens made of several strings, built in arena by finish
+	arena []byte
 }
 
+// join is a token made of arena[start:end], which belongs at toks[at].
+type join struct{ at, start, end int }
+
 func (z *tokenizer) add(tok string) { z.toks = append(z.toks, tok) }
+
+// addJoin adds the token a+b+c. Such tokens share one allocation, made by finish.
+func (z *tokenizer) addJoin(a, b, c string) {
+	start := len(z.arena)
+	z.arena = append(append(append(z.arena, a...), b...), c...)
+	z.joins = append(z.joins, join{at: len(z.toks), start: start, end: len(z.arena)})
+	z.toks = append(z.toks, "")
+}
+
+// truncate keeps the first n tokens.
+func (z *tokenizer) truncate(n int) {
+	if len(z.toks) <= n {
+		return
+	}
+	z.toks = z.toks[:n]
+	for len(z.joins) > 0 && z.joins[len(z.joins)-1].at >= n {
+		z.joins = z.joins[:len(z.joins)-1]
+	}
+}
+
+// finish puts the joined tokens in place and returns the tokens.
+func (z *tokenizer) finish() []string {
+	s := string(z.arena)
+	for _, j := range z.joins {
+		z.toks[j.at] = s[j.start:j.end]
+	}
+	return z.toks
+}
 
 func (z *tokenizer) full() bool { return len(z.toks) >= maxTextTokens }
 
 // text adds the tokens of the comment text.
 func (z *tokenizer) text(s string) {
 	c := clean(s)
-	shout := shouting(c.text)
-	t := strings.ToLower(c.text)
+	t, shout := lowerShouting(c.text)
 	u := urlScan{t: t, next: [3]int{-2, -2, -2}}
 	for i := 0; i < len(t) && !z.full(); {
 		start, end := u.find(i)
@@ -68,7 +102,7 @@ func (z *tokenizer) text(s string) {
 		i = end
 	}
 	z.flushRun()
-	z.toks = z.toks[:min(len(z.toks), maxTextTokens)]
+	z.truncate(maxTextTokens)
 	z.add([...]string{"links:0", "links:1", "links:2", "links:3+"}[min(z.links, 3)])
 	z.add(lengthToken(z.nwords))
 	for _, m := range [...]struct {
@@ -129,7 +163,7 @@ func (z *tokenizer) plain(t string, i, end int) {
 		z.words(t, from, ls)
 		z.breakBigrams()
 		z.add("tok:email")
-		z.add("mail:" + t[at+1:de])
+		z.addJoin("mail:", t[at+1:de], "")
 		from, p = de, de
 	}
 	z.words(t, from, end)

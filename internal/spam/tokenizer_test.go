@@ -242,3 +242,39 @@ func FuzzTokenize(f *testing.F) {
 		}
 	})
 }
+
+func TestTerm(t *testing.T) {
+	tests := []struct {
+		in, want  string
+		elongated bool
+	}{
+		{"hello", "hello", false},
+		{"subscribers", "subscr", false},
+		{"gooood", "good", true},
+		{"sooo", "soo", true},
+		{"1000000", "100000", false},
+		{"héééllo", "hééllo", true},
+		{"ééé", "éé", true},
+		{"日本語の", "日本語の", false},
+		{"ça", "ça", false},
+		{"überlänge", "überlä", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, el := term(tt.in)
+			if got != tt.want || el != tt.elongated {
+				t.Errorf("term(%q) = %q, %v; want %q, %v", tt.in, got, el, tt.want, tt.elongated)
+			}
+		})
+	}
+}
+
+func TestLowerShouting(t *testing.T) {
+	for _, s := range []string{"", "hello", "Hello World", "BUY NOW CHEAP PILLS", "THIS IS a TEST of CAPS", "I AM OK", "café CRÈME BRÛLÉE TRÈS BIEN",
+		"ABC1 DEF2 GHI3 JKL4", "MOSTLY CAPITALS HERE and a few", "x'Y'Z"} {
+		lower, shout := lowerShouting(s)
+		if lower != strings.ToLower(s) || shout != shouting(s) {
+			t.Errorf("lowerShouting(%q) = %q, %v; want %q, %v", s, lower, shout, strings.ToLower(s), shouting(s))
+		}
+	}
+}

@@ -79,7 +79,7 @@ done:
 			return k
 		}
 	}
-	if letters > 2 && j+3 < end && (t[j] == '.' || t[j] == ' ') {
+	if letters > 2 && j+4 < end && (t[j] == '.' && t[j+1] == ' ' || t[j] == ' ' && t[j+1] == '.') {
 		if k := z.spacedDomain(t, start, j, end); k > 0 {
 			return k
 		}

@@ -1,0 +1,207 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/commentd/commentd/internal/storage"
+	"github.com/commentd/commentd/models"
+)
+
+// commentColumns is the column list scanComment reads, in order.
+const commentColumns = `id, post, parent, author, email, url, text, ip, user_agent,
+	status, score, reasons, trained_as, created_at, updated_at`
+
+// insertCommentSQL stores a comment and returns its id.
+const insertCommentSQL = `INSERT INTO comments (post, parent, author, email, email_norm, url, text,
+	ip, ip_key, user_agent, status, score, reasons, trained_as, created_at, updated_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`
+
+// CreateComment stores c and sets c.ID; any ID already in c is ignored. A zero
+// CreatedAt becomes now and a zero UpdatedAt becomes CreatedAt; both are then
+// set to the stored value (UTC). The parent is not checked. Errors:
+// *models.ValidationError (ErrInvalid) for an unknown status or class, a
+// non-finite score or a time outside 1678..2262.
+func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
+	row, err := storage.CheckComment(c)
+	if err != nil {
+		return fmt.Errorf("postgres: create comment: %w", err)
+	}
+	var id int64
+	err = s.pool.QueryRow(ctx, insertCommentSQL, c.Post, c.Parent, c.Author, c.Email, row.EmailNorm, c.URL, c.Text,
+		c.IP, row.IPKey, c.UserAgent, string(c.Status), c.Score, row.Reasons, string(c.TrainedAs),
+		row.Created, row.Updated).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("postgres: create comment: %w", mapErr(err))
+	}
+	c.ID = id
+	c.CreatedAt, c.UpdatedAt = storage.FromNanos(row.Created), storage.FromNanos(row.Updated)
+	return nil
+}
+
+// GetComment returns the comment with id, or models.ErrNotFound.
+func (s *Store) GetComment(ctx context.Context, id int64) (models.Comment, error) {
+	c, err := scanComment(s.pool.QueryRow(ctx, `SELECT `+commentColumns+` FROM comments WHERE id = $1`, id))
+	if err != nil {
+		return models.Comment{}, fmt.Errorf("postgres: get comment %d: %w", id, notFound(err))
+	}
+	return c, nil
+}
+
+// GetComments returns the comments with ids, such as the parents of a page of
+// replies, by id; unknown ids are absent from the map.
+func (s *Store) GetComments(ctx context.Context, ids []int64) (map[int64]models.Comment, error) {
+	out := make(map[int64]models.Comment, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+commentColumns+` FROM comments WHERE id = ANY($1)`, ids)
+	cs, err := collect(rows, err, scanComment)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get comments: %w", err)
+	}
+	for _, c := range cs {
+		out[c.ID] = c
+	}
+	return out, nil
+}
+
+// DeleteComment removes the comment with id for good, or answers
+// models.ErrNotFound. Its replies stay, their Parent still naming the deleted
+// id; its training events stay too, as the log is append-only. When audit is
+// set it is recorded in the same transaction, its zero At, CommentID,
+// FromStatus and Score taken from the deletion, and *audit becomes the entry as
+// recorded. Error: *models.ValidationError for a bad audit entry.
+func (s *Store) DeleteComment(ctx context.Context, id int64, audit *models.AuditEntry) error {
+	var v models.ValidationError
+	rec := storage.AuditOf(&v, "audit.", audit, time.Now())
+	if rec != nil && rec.CommentID != 0 && rec.CommentID != id {
+		v.Add("audit.comment_id", "comment_mismatch")
+	}
+	if err := v.Err(); err != nil {
+		return fmt.Errorf("postgres: delete comment %d: %w", id, err)
+	}
+	recs := []*models.AuditEntry{rec}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		deleted, err := deleteComments(ctx, tx, []int64{id}, recs)
+		if err == nil && len(deleted) == 0 {
+			err = models.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: delete comment %d: %w", id, err)
+	}
+	storage.Publish(audit, recs[0])
+	return nil
+}
+
+// DeleteComments removes the comments with ids in one transaction, as
+// DeleteComment does, and returns the ids it deleted, in order; unknown ids
+// are skipped. audits is nil, or holds the audit entry of each id, recorded
+// when that id is deleted. Error: *models.ValidationError when audits is
+// neither nil nor as long as ids, or holds a bad entry; then nothing is deleted.
+func (s *Store) DeleteComments(ctx context.Context, ids []int64, audits []models.AuditEntry) (deleted []int64, err error) {
+	recs, err := storage.CheckDeletions(ids, audits, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("postgres: delete comments: %w", err)
+	}
+	err = s.inTx(ctx, func(tx pgx.Tx) (err error) {
+		deleted, err = deleteComments(ctx, tx, ids, recs)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: delete comments: %w", err)
+	}
+	return deleted, nil
+}
+
+// deleteComments deletes the comments with ids in two round trips and returns
+// the ids it deleted, in order. It records a filled-in copy of recs[i], when
+// not nil, for each deleted ids[i], and leaves the copies in recs.
+func deleteComments(ctx context.Context, tx pgx.Tx, ids []int64, recs []*models.AuditEntry) ([]int64, error) {
+	var (
+		b       pgx.Batch
+		deleted = make([]int64, 0, len(ids))
+		found   = make([]models.Comment, len(ids))
+		status  = make([]string, len(ids))
+	)
+	for i, id := range ids {
+		b.Queue(`DELETE FROM comments WHERE id = $1 RETURNING id, status, score`, id).QueryRow(func(row pgx.Row) error {
+			err := row.Scan(&found[i].ID, &status[i], &found[i].Score)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			return err
+		})
+	}
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return nil, err
+	}
+	var audits pgx.Batch
+	for i, c := range found {
+		if c.ID == 0 {
+			recs[i] = nil
+			continue
+		}
+		deleted = append(deleted, c.ID)
+		if recs[i] != nil {
+			e := *recs[i] // filled afresh in each attempt of the transaction
+			storage.FillAudit(&e, c, models.Status(status[i]), "")
+			recs[i] = &e
+			queueAudit(&audits, recs[i])
+		}
+	}
+	if audits.Len() > 0 {
+		if err := tx.SendBatch(ctx, &audits).Close(); err != nil {
+			return nil, err
+		}
+	}
+	return deleted, nil
+}
+
+// findDuplicateSQL takes post, normalised email, since and text.
+const findDuplicateSQL = `SELECT EXISTS (SELECT 1 FROM comments
+	WHERE post = $1 AND email_norm = $2 AND created_at >= $3 AND text = $4 AND status <> 'trash')`
+
+// FindDuplicate reports whether a comment other than a trashed one has the same
+// post, the same email (ignoring case) and exactly the same text, created at or
+// after since. A zero since means any time.
+func (s *Store) FindDuplicate(ctx context.Context, post, email, text string, since time.Time) (bool, error) {
+	from := int64(math.MinInt64)
+	if !since.IsZero() {
+		from = storage.ClampNanos(since)
+	}
+	var found bool
+	if err := s.pool.QueryRow(ctx, findDuplicateSQL, post, storage.NormEmail(email), from, text).Scan(&found); err != nil {
+		return false, fmt.Errorf("postgres: find duplicate: %w", mapErr(err))
+	}
+	return found, nil
+}
+
+// scanComment reads the commentColumns of one row.
+func scanComment(row pgx.Row) (models.Comment, error) {
+	var (
+		c                models.Comment
+		status, trained  string
+		reasons          string
+		created, updated int64
+	)
+	err := row.Scan(&c.ID, &c.Post, &c.Parent, &c.Author, &c.Email, &c.URL, &c.Text, &c.IP, &c.UserAgent,
+		&status, &c.Score, &reasons, &trained, &created, &updated)
+	if err != nil {
+		return models.Comment{}, err
+	}
+	if err := json.Unmarshal([]byte(reasons), &c.Reasons); err != nil {
+		return models.Comment{}, fmt.Errorf("comment %d: reasons: %w", c.ID, err)
+	}
+	c.Status, c.TrainedAs = models.Status(status), models.Class(trained)
+	c.CreatedAt, c.UpdatedAt = storage.FromNanos(created), storage.FromNanos(updated)
+	return c, nil
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/commentd/commentd/internal/moderation"
 	"github.com/commentd/commentd/internal/ratelimit"
 	"github.com/commentd/commentd/internal/spam"
+	"github.com/commentd/commentd/internal/storage/postgres"
 	"github.com/commentd/commentd/internal/storage/sqlite"
 	"github.com/commentd/commentd/models"
 )
@@ -23,7 +24,7 @@ import (
 // app is the wired service: what serve runs and what the end-to-end tests drive.
 type app struct {
 	handler  http.Handler
-	store    *sqlite.Store
+	store    store
 	filter   *spam.Filter
 	limiter  *ratelimit.Fallback
 	broker   *live.Broker
@@ -32,14 +33,31 @@ type app struct {
 	closers  []func()
 }
 
-// openStore opens the configured database.
-func openStore(ctx context.Context, cfg *config.Config) (*sqlite.Store, error) {
+// store is what build wires to the database: either engine.
+type store interface {
+	moderation.Store
+	account.Store
+	spam.EventStore
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// openStore opens the configured database: PostgreSQL for a postgres:// URL,
+// else the SQLite file.
+func openStore(ctx context.Context, cfg *config.Config) (store, error) {
+	if cfg.DatabaseEngine() == config.EnginePostgres {
+		s, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		return s, nil
+	}
 	path, _ := cfg.SQLitePath()
-	store, err := sqlite.Open(ctx, path)
+	s, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return store, nil
+	return s, nil
 }
 
 // build opens the store, loads the filter and the policy, connects Redis and
@@ -157,7 +175,7 @@ func policyOf(cfg *config.Config) *moderation.Policy {
 }
 
 // readiness checks the database and reports the limiter's state and the model's size.
-func readiness(store *sqlite.Store, limiter *ratelimit.Fallback, filter *spam.Filter) httpapi.Readiness {
+func readiness(store store, limiter *ratelimit.Fallback, filter *spam.Filter) httpapi.Readiness {
 	return func(ctx context.Context) (map[string]string, error) {
 		st := filter.Stats()
 		checks := map[string]string{"database": "ok", "redis": limiter.State(),

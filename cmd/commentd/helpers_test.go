@@ -6,16 +6,20 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/commentd/commentd/internal/config"
+	"github.com/commentd/commentd/internal/storage/postgres/pgtest"
 )
 
 const testToken = "test-admin-token-0123456789"
@@ -39,6 +43,35 @@ func testEnv(t *testing.T, extra map[string]string) map[string]string {
 		env[k] = v
 	}
 	return env
+}
+
+// The PostgreSQL database of this test binary, created by the first test that
+// asks for it and dropped by TestMain.
+var (
+	pgOnce sync.Once
+	pgDB   *pgtest.Database
+	pgErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if pgDB != nil {
+		if err := pgDB.Drop(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}
+	os.Exit(code)
+}
+
+// postgresURL returns a database_url naming an empty schema of the test
+// binary's PostgreSQL database, for the instances of one test to share.
+func postgresURL(t *testing.T) string {
+	t.Helper()
+	pgOnce.Do(func() { pgDB, pgErr = pgtest.Create(context.Background(), "cmd") })
+	if pgErr != nil {
+		t.Fatal(pgErr)
+	}
+	return pgDB.Schema(t)
 }
 
 func getenvFrom(env map[string]string) config.Getenv { return func(k string) string { return env[k] } }

@@ -42,7 +42,7 @@ func serve(ctx context.Context, args []string, getenv config.Getenv, stderr io.W
 	if err != nil {
 		return fmt.Errorf("listen on %s (COMMENTD_ADDR): %w", cfg.Addr, err)
 	}
-	logger.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("database", cfg.DatabaseURL),
+	logger.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("database", config.RedactURL(cfg.DatabaseURL)),
 		slog.String("limiter", a.limiter.State()))
 
 	serveErr := make(chan error, 1)

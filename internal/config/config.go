@@ -160,8 +160,11 @@ func (c *Config) String() string {
 	var b strings.Builder
 	for _, o := range options {
 		v := o.get(c)
-		if o.secret {
+		switch {
+		case o.secret:
 			v = mask(v)
+		case o.key == "database_url":
+			v = RedactURL(v)
 		}
 		fmt.Fprintf(&b, "%s=%s\n", o.env(), v)
 	}

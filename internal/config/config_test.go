@@ -67,6 +67,8 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"bad cidr", map[string]string{"COMMENTD_TRUSTED_PROXIES": "10.0.0.0/33"}, "trusted_proxies"},
 		{"bad origin", map[string]string{"COMMENTD_ALLOWED_ORIGINS": "blog.example.org"}, "allowed_origins"},
 		{"bad database", map[string]string{"COMMENTD_DATABASE_URL": "mysql://x"}, "database_url"},
+		{"postgres without a database", map[string]string{"COMMENTD_DATABASE_URL": "postgres://u:pw@db:5432"}, "database_url"},
+		{"postgres without a host", map[string]string{"COMMENTD_DATABASE_URL": "postgresql:///commentd"}, "database_url"},
 		{"thresholds crossed", map[string]string{"COMMENTD_HAM_THRESHOLD": "0.9", "COMMENTD_SPAM_THRESHOLD": "0.5"}, "spam_threshold"},
 		{"bad redis", map[string]string{"COMMENTD_REDIS_URL": "http://x"}, "redis_url"},
 		{"missing file", map[string]string{"COMMENTD_CONFIG": filepath.Join(dir, "none.yaml")}, "COMMENTD_CONFIG"},
@@ -96,5 +98,30 @@ func TestShippedConfigMatchesDefaults(t *testing.T) {
 		if !strings.Contains(string(b), "\n"+o.key+":") {
 			t.Errorf("configs/commentd.yaml does not document %s", o.key)
 		}
+	}
+}
+
+func TestDatabaseEngine(t *testing.T) {
+	tests := []struct {
+		url, engine, printed string
+	}{
+		{"sqlite://./data/commentd.db", EngineSQLite, "sqlite://./data/commentd.db"},
+		{"postgres://commentd:s3cret@db:5432/commentd?sslmode=disable", EnginePostgres,
+			"postgres://commentd:xxxxx@db:5432/commentd?sslmode=disable"},
+		{"postgresql://commentd@127.0.0.1/commentd", EnginePostgres, "postgresql://commentd@127.0.0.1/commentd"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"COMMENTD_DATABASE_URL": tt.url}), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.DatabaseEngine(); got != tt.engine {
+				t.Errorf("DatabaseEngine = %q, want %q", got, tt.engine)
+			}
+			if s := c.String(); strings.Contains(s, "s3cret") || !strings.Contains(s, "COMMENTD_DATABASE_URL="+tt.printed+"\n") {
+				t.Errorf("String prints the URL wrongly:\n%s", s)
+			}
+		})
 	}
 }

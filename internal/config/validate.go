@@ -13,7 +13,7 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return bad("addr", "%q is not host:port", c.Addr)
 	}
-	if _, err := c.SQLitePath(); err != nil {
+	if err := c.checkDatabaseURL(); err != nil {
 		return bad("database_url", "%v", err)
 	}
 	if c.RedisURL != "" {
@@ -87,6 +87,41 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// Database engines, by the scheme of database_url.
+const (
+	EngineSQLite   = "sqlite"
+	EnginePostgres = "postgres"
+)
+
+// DatabaseEngine returns the engine database_url names: EngineSQLite for
+// sqlite://PATH, EnginePostgres for postgres:// and postgresql:// URLs.
+func (c *Config) DatabaseEngine() string {
+	if isPostgresURL(c.DatabaseURL) {
+		return EnginePostgres
+	}
+	return EngineSQLite
+}
+
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+func (c *Config) checkDatabaseURL() error {
+	if !isPostgresURL(c.DatabaseURL) {
+		_, err := c.SQLitePath()
+		return err
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("not a URL such as postgres://commentd:secret@db:5432/commentd")
+	}
+	if u.Host == "" || strings.Trim(u.Path, "/") == "" {
+		return fmt.Errorf("%s needs a host and a database name, such as postgres://commentd:secret@db:5432/commentd",
+			RedactURL(c.DatabaseURL))
+	}
+	return nil
+}
+
 // SQLitePath returns the file path of a sqlite:// database URL.
 func (c *Config) SQLitePath() (string, error) {
 	switch {
@@ -96,11 +131,24 @@ func (c *Config) SQLitePath() (string, error) {
 			return "", fmt.Errorf("sqlite:// needs a file path, such as sqlite://./data/commentd.db")
 		}
 		return p, nil
-	case strings.HasPrefix(c.DatabaseURL, "postgres://"), strings.HasPrefix(c.DatabaseURL, "postgresql://"):
-		return "", fmt.Errorf("postgres:// is not supported by this version yet; use sqlite://PATH")
+	case isPostgresURL(c.DatabaseURL):
+		return "", fmt.Errorf("%s is a PostgreSQL URL, not a SQLite file", RedactURL(c.DatabaseURL))
 	default:
-		return "", fmt.Errorf("%q must start with sqlite://", c.DatabaseURL)
+		return "", fmt.Errorf("%q must start with sqlite://, postgres:// or postgresql://", RedactURL(c.DatabaseURL))
 	}
+}
+
+// RedactURL returns u with its password, if any, replaced by "xxxxx", for
+// logs and printed configuration.
+func RedactURL(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil || parsed.User == nil {
+		return u
+	}
+	if _, ok := parsed.User.Password(); !ok {
+		return u
+	}
+	return parsed.Redacted()
 }
 
 func bad(key, format string, args ...any) error {

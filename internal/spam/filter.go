@@ -79,8 +79,12 @@ func (f *Filter) Score(tokens []string) (float64, []models.TokenWeight) {
 	return f.model.Score(tokens, 10)
 }
 
-// Stats describes the live model.
+// Stats describes the live model: documents, vocabulary and the heap its
+// counts hold (MemoryBytes).
 func (f *Filter) Stats() Stats { return f.model.Stats() }
+
+// Model is the live model, for export and statistics.
+func (f *Filter) Model() *Model { return f.model }
 
 // Sync applies training events newer than the last applied one, and snapshots
 // the model when enough have accumulated.

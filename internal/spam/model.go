@@ -96,7 +96,7 @@ func (m *Model) Learn(tokens []string, class models.Class) {
 	over := m.vocab > m.maxVocab
 	m.mu.Unlock()
 	if over {
-		m.prune()
+		m.shrink()
 	}
 }
 
@@ -112,7 +112,6 @@ func (m *Model) Unlearn(tokens []string, class models.Class) {
 	m.write.Lock()
 	defer m.write.Unlock()
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	counts := m.countsLocked(d)
 	for i, tok := range d {
 		if counts[ci][i] < 1 {
@@ -126,8 +125,12 @@ func (m *Model) Unlearn(tokens []string, class models.Class) {
 	if m.docs[ci] > 0 {
 		m.docs[ci]--
 	}
+	stale := m.entriesLocked() > 2*m.vocab+staleEntries
+	m.mu.Unlock()
+	if stale {
+		m.shrink()
+	}
 }
-
 // Stats is the size of a model.
 type Stats struct {
 	HamDocs, SpamDocs     int // documents learned per class
@@ -170,17 +173,30 @@ func (m *Model) countsLocked(d []string) [][]float64 {
 // and the key's allocation header. Measured by TestMemoryEstimate.
 const entryBytes = 48
 
-// memoryLocked estimates the heap the classifier's counts hold. Each class map
-// has Total+entries = 1/P(probe) entries, zero counts left by Unlearn included.
-// The caller holds m.mu.
+// memoryLocked estimates the heap the classifier's counts hold. The caller holds m.mu.
 func (m *Model) memoryLocked(totals []int) int {
-	f := m.c.WordFrequencies([]string{probe})
 	bytes := 0
-	for ci, total := range totals {
-		if total > 0 {
-			entries := int(math.Round(1/f[ci][0])) - total
-			bytes += entries*entryBytes + m.keyBytes[ci]
-		}
+	for ci, entries := range m.classEntriesLocked(totals) {
+		bytes += entries*entryBytes + m.keyBytes[ci]
 	}
 	return bytes
+}
+
+// entriesLocked counts the entries of both class maps. The caller holds m.mu.
+func (m *Model) entriesLocked() int {
+	e := m.classEntriesLocked(m.c.WordCount())
+	return e[0] + e[1]
+}
+
+// classEntriesLocked counts the entries of each class map, zero counts left by
+// Unlearn included: P(probe|c) = 1/(total + entries). The caller holds m.mu.
+func (m *Model) classEntriesLocked(totals []int) [2]int {
+	f := m.c.WordFrequencies([]string{probe})
+	var e [2]int
+	for ci, total := range totals {
+		if total > 0 {
+			e[ci] = int(math.Round(1/f[ci][0])) - total
+		}
+	}
+	return e
 }

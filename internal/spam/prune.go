@@ -17,17 +17,27 @@ import (
 // ends with the same model.
 const MaxVocabulary = 300_000
 
-// prune applies the MaxVocabulary rule. The caller holds m.write (so nothing
-// changes meanwhile) but not m.mu: the smaller copy is built while Score
-// goes on, and swapped in at the end.
-func (m *Model) prune() {
+// staleEntries is how many zero counts left by Unlearn (beyond the
+// vocabulary) the class maps may hold before Unlearn compacts them.
+const staleEntries = 4096
+
+// shrink replaces the classifier with a copy without the zero counts Unlearn
+// leaves behind and, when the vocabulary is over its bound, without the
+// rarest tokens (the MaxVocabulary rule). The caller holds m.write (so nothing
+// changes meanwhile) but not m.mu: the copy is built while Score goes on, and
+// swapped in at the end.
+func (m *Model) shrink() {
 	m.mu.RLock()
 	counts, err := tokenCounts(m.c)
 	m.mu.RUnlock()
 	if err != nil {
 		return // a live classifier always reads back; keep it as it is
 	}
-	n := fromCounts(counts, pruneBelow(counts, m.maxVocab*3/4))
+	minDocs := 0
+	if len(counts) > m.maxVocab {
+		minDocs = pruneBelow(counts, m.maxVocab*3/4)
+	}
+	n := fromCounts(counts, minDocs)
 	m.mu.Lock()
 	m.c, m.vocab, m.keyBytes = n.c, n.vocab, n.keyBytes
 	m.mu.Unlock()

@@ -22,6 +22,8 @@ commands:
   moderator manage moderator accounts and API tokens (commentd moderator help)
   healthcheck  exit 0 when the local service answers /healthz (for container health checks)
   eval      measure the filter on labelled files: eval --test FILE [--no-starter --train FILE] [--folds K] [--json]
+  train     teach this installation labelled comments: train --corpus FILE [--corpus FILE ...]
+  model     export, import or describe this installation's model (commentd model help)
   help      show this help
 `
 
@@ -47,6 +49,10 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return healthcheck(ctx, getenv)
 	case "eval":
 		return evalCmd(args, getenv, stdout, stderr)
+	case "train":
+		return trainCmd(ctx, args, getenv, stdout, stderr)
+	case "model":
+		return modelCmd(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err

@@ -19,9 +19,16 @@ type Batch struct {
 	Events     []models.TrainingEvent
 	Audit      []models.AuditEntry
 	Snapshot   *models.ModelSnapshot // the newest only
+	// LastIDs is the highest id each table has given, by table name, deleted
+	// rows included, so that an import does not give a deleted row's id again:
+	// training events and audit entries still name deleted comments.
+	LastIDs map[string]int64
 }
 
-// Len is the number of rows in b.
+// Tables are the tables whose ids LastIDs carries; both engines name them alike.
+var Tables = []string{"moderators", "api_tokens", "words", "bans", "comments", "training_events", "audit_log", "model_snapshots"}
+
+// Len is the number of rows in b, LastIDs counting as one.
 func (b Batch) Len() int {
 	n := len(b.Moderators) + len(b.Tokens) + len(b.Sessions) + len(b.Words) + len(b.Bans) +
 		len(b.Comments) + len(b.Events) + len(b.Audit)
@@ -29,6 +36,9 @@ func (b Batch) Len() int {
 		n++
 	}
 	if b.Snapshot != nil {
+		n++
+	}
+	if b.LastIDs != nil {
 		n++
 	}
 	return n

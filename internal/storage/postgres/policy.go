@@ -61,20 +61,23 @@ func saveSettings(ctx context.Context, q querier, set models.Settings, at time.T
 // ListWords returns both word lists, by kind, then by word ignoring case.
 func (s *Store) ListWords(ctx context.Context) ([]models.Word, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, kind, word, created_by, created_at FROM words ORDER BY kind, word_norm, id`)
-	out, err := collect(rows, err, func(row pgx.Row) (models.Word, error) {
-		var (
-			w       models.Word
-			kind    string
-			created int64
-		)
-		err := row.Scan(&w.ID, &kind, &w.Word, &w.CreatedBy, &created)
-		w.Kind, w.CreatedAt = models.WordKind(kind), storage.FromNanos(created)
-		return w, err
-	})
+	out, err := collect(rows, err, scanWord)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list words: %w", err)
 	}
 	return out, nil
+}
+
+// scanWord reads a word's id, kind, word, created_by and created_at.
+func scanWord(row pgx.Row) (models.Word, error) {
+	var (
+		w       models.Word
+		kind    string
+		created int64
+	)
+	err := row.Scan(&w.ID, &kind, &w.Word, &w.CreatedBy, &created)
+	w.Kind, w.CreatedAt = models.WordKind(kind), storage.FromNanos(created)
+	return w, err
 }
 
 // AddWord stores w and sets w.ID; a zero CreatedAt becomes now, and CreatedAt

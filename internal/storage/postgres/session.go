@@ -100,3 +100,14 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, createdBefore, seenBe
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// scanSession reads a session's id, moderator_id, csrf_token, created_at and last_seen_at.
+func scanSession(row pgx.Row) (models.Session, error) {
+	var (
+		sess          models.Session
+		created, seen int64
+	)
+	err := row.Scan(&sess.ID, &sess.ModeratorID, &sess.CSRFToken, &created, &seen)
+	sess.CreatedAt, sess.LastSeenAt = storage.FromNanos(created), storage.FromNanos(seen)
+	return sess, err
+}

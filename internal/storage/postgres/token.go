@@ -73,11 +73,7 @@ func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (models.APIToke
 func (s *Store) ListAPITokens(ctx context.Context, moderatorID int64) ([]models.APIToken, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens t
 		WHERE $1::bigint = 0 OR t.moderator_id = $1 ORDER BY t.id`, moderatorID)
-	out, err := collect(rows, err, func(row pgx.Row) (models.APIToken, error) {
-		var t tokenRow
-		err := row.Scan(t.dest()...)
-		return t.token(), err
-	})
+	out, err := collect(rows, err, scanToken)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list api tokens: %w", err)
 	}
@@ -139,4 +135,11 @@ func (r *tokenRow) token() models.APIToken {
 		t.RevokedAt = &at
 	}
 	return t
+}
+
+// scanToken reads the tokenColumns of one row.
+func scanToken(row pgx.Row) (models.APIToken, error) {
+	var t tokenRow
+	err := row.Scan(t.dest()...)
+	return t.token(), err
 }

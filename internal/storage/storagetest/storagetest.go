@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -144,6 +145,16 @@ type Store interface {
 	// next cursor ("" on the last page); Action matches exactly, or as a prefix ending in ".".
 	// ErrInvalid (field "cursor" or "limit") for a malformed cursor or a limit below 1.
 	ListAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, string, error)
+
+	// Counts returns how many rows of each kind the store holds.
+	Counts(ctx context.Context) (storage.Counts, error)
+	// Export calls fn with every row, read in one snapshot, a batch of at most storage.ExportBatch
+	// rows of one kind at a time, moderators before their tokens and sessions, and the newest snapshot.
+	Export(ctx context.Context, fn func(storage.Batch) error) error
+	// Import stores rows with their IDs and times, replacing those of the same ID (events, audit
+	// entries and snapshots never change), so importing again changes nothing; new rows then get
+	// IDs after the highest. ErrConflict when a unique name, hash or word is taken under another ID.
+	Import(ctx context.Context, b storage.Batch) error
 	// Close releases the store.
 	Close() error
 }
@@ -210,6 +221,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 			tt.test(t, s)
 		})
 	}
+	t.Run("ExportImport", func(t *testing.T) { testExportImport(t, open) })
 }
 
 func testPing(t *testing.T, s Store) {

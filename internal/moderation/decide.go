@@ -93,6 +93,7 @@ func (s *Service) Bulk(ctx context.Context, actor models.Principal, act Action, 
 		}
 		res.Done = append(res.Done, done...)
 		res.Conflicted = missing(ids, done)
+		s.obs.Decided(string(ActDelete), len(done))
 		for _, id := range done {
 			s.publish(ctx, models.Event{Type: "comment.deleted", CommentID: id, Actor: actor.Name})
 		}
@@ -192,6 +193,7 @@ func (s *Service) afterDecisions(ctx context.Context, actor models.Principal, ac
 		// The lessons are in the log; the next sync applies them.
 		s.log.WarnContext(ctx, "filter sync after decision failed", slog.Any("err", err))
 	}
+	s.obs.Decided(string(act), len(updated))
 	for _, c := range updated {
 		s.log.InfoContext(ctx, "decision", slog.Int64("id", c.ID), slog.String("action", string(act)),
 			slog.String("from", string(before[c.ID])), slog.String("to", string(c.Status)),
@@ -211,6 +213,7 @@ func (s *Service) Delete(ctx context.Context, actor models.Principal, id int64) 
 		return fmt.Errorf("moderation: delete %d: %w", id, err)
 	}
 	s.log.InfoContext(ctx, "deleted", slog.Int64("id", id), slog.String("actor", actor.Name))
+	s.obs.Decided(string(ActDelete), 1)
 	s.publish(ctx, models.Event{Type: "comment.deleted", CommentID: id, Actor: actor.Name})
 	return nil
 }

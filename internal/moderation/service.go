@@ -94,6 +94,7 @@ type Service struct {
 	filter   Filter
 	limiter  Limiter
 	notifier Notifier
+	obs      Observer
 	base     *Policy                 // from the config
 	current  atomic.Pointer[ruleSet] // base merged with what admins saved
 	now      func() time.Time
@@ -103,8 +104,11 @@ type Service struct {
 // New returns a Service. limiter governs posting (keys "ip:…" and "email:…");
 // policy holds the configured defaults that admins' settings override. Call
 // ReloadPolicy before serving.
-func New(store Store, filter Filter, limiter Limiter, notifier Notifier, policy *Policy, logger *slog.Logger) *Service {
-	s := &Service{store: store, filter: filter, limiter: limiter, notifier: notifier, base: policy, now: time.Now, log: logger}
+func New(store Store, filter Filter, limiter Limiter, notifier Notifier, policy *Policy, logger *slog.Logger, opts ...Option) *Service {
+	s := &Service{store: store, filter: filter, limiter: limiter, notifier: notifier, obs: noObserver{}, base: policy, now: time.Now, log: logger}
+	for _, o := range opts {
+		o(s)
+	}
 	s.current.Store(compile(policy, defaultSettings(policy), nil, nil))
 	return s
 }

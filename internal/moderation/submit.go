@@ -49,6 +49,9 @@ func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comm
 	if err != nil {
 		s.log.LogAttrs(ctx, slog.LevelInfo, "verdict", slog.String("post", in.Post), slog.String("status", "refused"),
 			slog.Float64("score", score), slog.Any("rules", rules), slog.String("client_ip", in.IP))
+		if errors.Is(err, models.ErrBanned) || errors.Is(err, models.ErrRejected) {
+			s.obs.Verdict("refused")
+		}
 		return models.Comment{}, fmt.Errorf("moderation: submit: %w", err)
 	}
 	c := models.Comment{
@@ -64,6 +67,7 @@ func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comm
 	s.log.LogAttrs(ctx, slog.LevelInfo, "verdict",
 		slog.Int64("id", c.ID), slog.String("post", c.Post), slog.String("status", string(c.Status)),
 		slog.Float64("score", c.Score), slog.Any("rules", rules), slog.String("client_ip", c.IP))
+	s.obs.Verdict(string(c.Status))
 	s.publish(ctx, models.Event{Type: "comment.created", CommentID: c.ID, Status: c.Status})
 	return c, nil
 }

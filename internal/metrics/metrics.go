@@ -1,0 +1,108 @@
+// Package metrics is commentd's Prometheus instrumentation. New builds one
+// registry per service (never the global default registry) holding the HTTP,
+// use-case and rate-limit counters, and the gauges read at scrape time: queue
+// depth, model size and where rate limiting happens. Handler serves it.
+package metrics
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// namespace prefixes every commentd metric.
+const namespace = "commentd"
+
+// Metrics holds the registry and the counters the service updates. Build it with New.
+type Metrics struct {
+	reg         *prometheus.Registry
+	log         *slog.Logger
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	verdicts    *prometheus.CounterVec
+	decisions   *prometheus.CounterVec
+	rateLimited *prometheus.CounterVec
+}
+
+// The label values created up front, so that rates read 0 instead of nothing.
+var (
+	outcomes = []string{"approved", "pending", "spam", "refused"}
+	actions  = []string{"approve", "spam", "trash", "restore", "delete"}
+)
+
+// New returns Metrics on a fresh registry that also holds the Go runtime and
+// process collectors. logger (nil: discarded) hears about failed scrape-time reads.
+func New(logger *slog.Logger) *Metrics {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		log: logger,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "http", Name: "requests_total",
+			Help: "HTTP requests answered, by method, route (the route pattern, never the raw path) and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Subsystem: "http", Name: "request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by method and route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"method", "route"}),
+		verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "verdicts_total",
+			Help: "Submitted comments judged, by outcome: approved, pending, spam, or refused (banned or discarded, not stored).",
+		}, []string{"outcome"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "decisions_total",
+			Help: "Comments changed by moderators' decisions (one per comment, also in bulk), by action.",
+		}, []string{"action"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "rate_limited_total",
+			Help: "Requests refused by a rate limit, by scope (post, read, login).",
+		}, []string{"scope"}),
+	}
+	for _, o := range outcomes {
+		m.verdicts.WithLabelValues(o)
+	}
+	for _, a := range actions {
+		m.decisions.WithLabelValues(a)
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.verdicts, m.decisions, m.rateLimited,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Registry returns the registry, for tests and extra collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// ObserveRequest counts one answered request and its duration. route is the
+// matched route pattern ("unmatched" when none); unusual methods count as "other"
+// so that clients cannot grow the label set.
+func (m *Metrics) ObserveRequest(method, route string, status int, d time.Duration) {
+	method = knownMethod(method)
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// Verdict counts one submitted comment's outcome: approved, pending, spam or refused.
+func (m *Metrics) Verdict(outcome string) {
+	m.verdicts.WithLabelValues(outcome).Inc()
+}
+
+// Decided counts n comments changed by a moderator's action.
+func (m *Metrics) Decided(action string, n int) {
+	m.decisions.WithLabelValues(action).Add(float64(n))
+}
+
+func knownMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
+}

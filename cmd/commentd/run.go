@@ -21,6 +21,7 @@ commands:
   config    print the effective configuration, secrets masked
   moderator manage moderator accounts and API tokens (commentd moderator help)
   healthcheck  exit 0 when the local service answers /healthz (for container health checks)
+  migrate-store  copy one database into another, ids kept: migrate-store --from sqlite://PATH --to postgres://...
   eval      measure the filter on labelled files: eval --test FILE [--no-starter --train FILE] [--folds K] [--json]
   train     teach this installation labelled comments: train --corpus FILE [--corpus FILE ...]
   model     export, import or describe this installation's model (commentd model help)
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return moderatorCmd(ctx, args, getenv, stdin, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
+	case "migrate-store":
+		return migrateStoreCmd(ctx, args, stdout, stderr)
 	case "eval":
 		return evalCmd(args, getenv, stdout, stderr)
 	case "train":

@@ -23,7 +23,8 @@ import (
 )
 
 // The moderator console, driven in a real headless Chromium: one browser for
-// the whole file, a fresh browser context (its own cookies) for every person.
+// the whole file, a fresh browser context (its own cookies) for every person,
+// so the cases run side by side in one browser.
 
 var screenshots = flag.Bool("screenshots", false, "write docs/console-queue.png and docs/console-policy.png")
 
@@ -210,6 +211,7 @@ func TestConsole(t *testing.T) {
 	browser := startBrowser(t)
 
 	t.Run("reasons and a keyboard approval", func(t *testing.T) {
+		t.Parallel()
 		ta := consoleApp(t, nil)
 		ta.postJSON(t, comment("kb", "text", "Lovely bread, I baked it twice."))
 		id := idOf(t, ta.postJSON(t, comment("kb", "text", "Is the casino near the bakery open on Sundays? Asking for our baking club.")))
@@ -240,6 +242,7 @@ func TestConsole(t *testing.T) {
 	})
 
 	t.Run("bulk spam of everything matching a filter", func(t *testing.T) {
+		t.Parallel()
 		ta := consoleApp(t, nil)
 		for i := range 5 {
 			post := []string{"bulk-a", "bulk-b"}[i%2]
@@ -274,6 +277,7 @@ func TestConsole(t *testing.T) {
 	})
 
 	t.Run("two moderators see each other live", func(t *testing.T) {
+		t.Parallel()
 		ta := consoleApp(t, nil)
 		ta.account(t, "bo", models.RoleModerator)
 		first := idOf(t, ta.postJSON(t, comment("live", "text", "casino question one")))
@@ -303,6 +307,7 @@ func TestConsole(t *testing.T) {
 	})
 
 	t.Run("logout ends the session", func(t *testing.T) {
+		t.Parallel()
 		ta := consoleApp(t, nil)
 		s := newSession(t, browser, ta)
 		s.login("ada")
@@ -319,6 +324,7 @@ func TestConsole(t *testing.T) {
 	})
 
 	t.Run("screenshots", func(t *testing.T) {
+		t.Parallel()
 		dir := t.TempDir()
 		if *screenshots {
 			dir = filepath.Join("..", "..", "docs")

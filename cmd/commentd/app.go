@@ -99,6 +99,7 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 	})
 
 	readLimit := ratelimit.Limit{Rate: cfg.ReadRate, Burst: cfg.ReadBurst, Period: cfg.ReadPeriod}
+		PasswordCost: cfg.PasswordCost,
 	a.handler, err = httpapi.New(httpapi.Deps{
 		Comments:    a.service,
 		Moderation:  a.service,

@@ -38,6 +38,7 @@ func testEnv(t *testing.T, extra map[string]string) map[string]string {
 		"COMMENTD_POST_RATE":        "1000",
 		"COMMENTD_POST_BURST":       "1000",
 		"COMMENTD_LOG_LEVEL":        "warn",
+		"COMMENTD_PASSWORD_COST":    "4",
 	}
 	for k, v := range extra {
 		env[k] = v

@@ -55,7 +55,7 @@ func moderatorCmd(ctx context.Context, args []string, getenv config.Getenv, stdi
 		return err
 	}
 	defer store.Close()
-	svc := account.New(store, nil, account.Options{})
+	svc := account.New(store, nil, account.Options{PasswordCost: cfg.PasswordCost})
 	const actor = "cli"
 	need := func() error {
 		if *name == "" {

@@ -99,7 +99,7 @@ func ValidateNew(name string, role models.Role, password string) error {
 		v.Add("name", "required")
 	case utf8.RuneCountInString(name) > 64:
 		v.Add("name", "too_long")
-	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x21 || r == 0x7f || (r >= 0x80 && r <= 0x9f) }):
+	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x21 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '/' || r == '\\' }):
 		v.Add("name", "invalid")
 	}
 	if !role.Valid() {

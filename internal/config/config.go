@@ -49,6 +49,8 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionMax      time.Duration
 	CookieSecure    bool
+	Demo            bool
+	PasswordCost    int
 	LogLevel        string
 	LogFormat       string
 

@@ -64,6 +64,8 @@ var options = []option{
 	dur("session_idle", "2h", func(c *Config) *time.Duration { return &c.SessionIdle }),
 	dur("session_max", "168h", func(c *Config) *time.Duration { return &c.SessionMax }),
 	boolean("cookie_secure", "false", func(c *Config) *bool { return &c.CookieSecure }),
+	boolean("demo", "false", func(c *Config) *bool { return &c.Demo }),
+	integer("password_cost", "10", func(c *Config) *int { return &c.PasswordCost }),
 	str("log_level", "info", func(c *Config) *string { return &c.LogLevel }),
 	str("log_format", "json", func(c *Config) *string { return &c.LogFormat }),
 	dur("read_header_timeout", "5s", func(c *Config) *time.Duration { return &c.ReadHeaderTimeout }),

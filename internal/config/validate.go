@@ -70,6 +70,9 @@ func (c *Config) Validate() error {
 	if c.DiscardAbove < 0 || c.DiscardAbove > 1 || (c.DiscardAbove > 0 && c.DiscardAbove < c.SpamThreshold) {
 		return bad("discard_above", "must be 0 (off) or between spam_threshold and 1")
 	}
+	if c.PasswordCost < 4 || c.PasswordCost > 31 {
+		return bad("password_cost", "must be a bcrypt cost from 4 to 31")
+	}
 	if c.TrustAfter < 0 {
 		return bad("trust_after", "must not be negative")
 	}

@@ -14,10 +14,8 @@ import (
 // browser console). A page request without one goes to the login page; a form
 // post without the session's CSRF token is refused with 403.
 func (h *handler) requireConsole(c *gin.Context) {
-	c.Header("Cache-Control", "no-store")
-	c.Header("X-Frame-Options", "DENY")
-	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
-	c.Header("Referrer-Policy", "same-origin")
+	consoleHeaders(c)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.Options.MaxBodyBytes)
 	if c.GetHeader("Authorization") != "" {
 		h.fail(c, fmt.Errorf("the console takes a login session: %w", models.ErrUnauthorized))
 		return

@@ -34,6 +34,18 @@ if ! command -v pg_isready >/dev/null || ! pg_up; then
 		wait_for postgresql pg_up
 	fi
 fi
+# The tests connect as postgres over TCP without a password and create a
+# throwaway database each (internal/storage/postgres/pgtest). A fresh Debian
+# cluster asks for a password there: let that user in from 127.0.0.1.
+pg_trusts() { psql -w -h 127.0.0.1 -U postgres -d postgres -Atqc 'SELECT 1' >/dev/null 2>&1 </dev/null; }
+if ! pg_trusts; then
+	pg_version=$(ls /etc/postgresql | sort -V | tail -n1)
+	hba=/etc/postgresql/$pg_version/main/pg_hba.conf
+	echo "services: letting postgres connect from 127.0.0.1 without a password ($hba)"
+	as_root sed -i '1i host all postgres 127.0.0.1/32 trust' "$hba"
+	as_root pg_ctlcluster --skip-systemctl-redirect "$pg_version" main reload
+	wait_for "postgresql login" pg_trusts
+fi
 
 # The console tests drive a real headless Chromium.
 [ -x /usr/bin/chromium ] || { echo "services: installing chromium"; apt_install chromium; }

@@ -24,6 +24,7 @@ type evalFlags struct {
 	noStarter     bool
 	folds         int
 	json          bool
+	row           string
 	showErrors    int
 	explain       string
 	hamThreshold  float64
@@ -44,6 +45,7 @@ func evalCmd(args []string, getenv config.Getenv, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.noStarter, "no-starter", false, "start from an empty model instead of the shipped starter model")
 	fs.IntVar(&f.folds, "folds", 0, "`K`-fold cross-validation of the --test files (each fold scored by a model trained on the others)")
 	fs.BoolVar(&f.json, "json", false, "print the figures as one JSON object")
+	fs.StringVar(&f.row, "row", "", "print the figures as one Markdown table row named `label` (make eval; header with --row header)")
 	fs.IntVar(&f.showErrors, "show-errors", 0, "print the `N` worst mistakes of each kind with their reasons")
 	fs.StringVar(&f.explain, "explain", "", "print the verdict on the record with this `id` and its reasons")
 	fs.Float64Var(&f.hamThreshold, "ham-threshold", cfg.HamThreshold, "approve below this score")
@@ -52,6 +54,9 @@ func evalCmd(args []string, getenv config.Getenv, stdout, stderr io.Writer) erro
 		return err
 	}
 	switch {
+	case f.row == "header":
+		_, err := io.WriteString(stdout, eval.RowHeader)
+		return err
 	case fs.NArg() > 0:
 		return fmt.Errorf("eval: unexpected argument %q", fs.Arg(0))
 	case len(f.test) == 0:
@@ -95,6 +100,9 @@ func evalCmd(args []string, getenv config.Getenv, stdout, stderr io.Writer) erro
 // (to stderr when stdout carries JSON).
 func report(f evalFlags, m eval.Metrics, results []eval.Result, judge eval.Judge, stdout, stderr io.Writer) error {
 	detail := stdout
+	if f.row != "" {
+		return eval.WriteRow(stdout, f.row, m)
+	}
 	if f.json {
 		detail = stderr
 		enc := json.NewEncoder(stdout)

@@ -75,6 +75,8 @@ func TestEvalText(t *testing.T) {
 		{"thresholds", []string{"--test", test, "--ham-threshold", "0.2", "--spam-threshold", "0.6"}, []string{"approved below 0.20, spam from 0.60"}},
 		{"explain", []string{"--test", test, "--explain", "s3"}, []string{"- s3  spam -> ", "tokens "}},
 		{"show errors", []string{"--test", test, "--spam-threshold", "1", "--show-errors", "2"}, []string{"worst spam not caught (2 shown)"}},
+		{"row header", []string{"--row", "header"}, []string{"| run | n | AUC |", "|---|"}},
+		{"row", []string{"--test", test, "--row", "mine"}, []string{"| mine | 24 | "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -48,6 +48,19 @@ func WriteTable(w io.Writer, m Metrics, results []Result, p *moderation.Policy) 
 	return tw.Flush()
 }
 
+// RowHeader is the header of the Markdown table WriteRow writes rows of.
+const RowHeader = `| run | n | AUC | precision | recall | F1 | FPR | MCC | ham: approved / queued / spam | spam: approved / queued / caught | queued |
+|---|---|---|---|---|---|---|---|---|---|---|
+`
+
+// WriteRow writes m as one Markdown table row labelled label (see RowHeader).
+func WriteRow(w io.Writer, label string, m Metrics) error {
+	_, err := fmt.Fprintf(w, "| %s | %d | %.4f | %.3f | %.3f | %.3f | %.4f | %.3f | %s / %s / %s | %s / %s / %s | %s |\n",
+		label, m.N, m.AUC, m.Precision, m.Recall, m.F1, m.FPR, m.MCC,
+		pct(m.HamApproved), pct(m.HamQueued), pct(m.HamSpam), pct(m.SpamApproved), pct(m.SpamQueued), pct(m.SpamCaught), pct(m.Queued))
+	return err
+}
+
 func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
 
 // Mistakes returns up to n of the worst errors of each kind: ham not

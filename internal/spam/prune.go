@@ -12,7 +12,7 @@ import (
 // document, then at most two, and so on, until at most three quarters of
 // MaxVocabulary are left. Rare tokens carry the least evidence (one seen in a
 // single comment weighs at most 0.51), and the bound keeps the counts near
-// 30 MB (Stats.MemoryBytes). The rule depends only on the model's counts, so
+// 25 MB (Stats.MemoryBytes). The rule depends only on the model's counts, so
 // every instance replaying the same training log prunes at the same event and
 // ends with the same model.
 const MaxVocabulary = 300_000

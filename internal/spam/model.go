@@ -131,6 +131,7 @@ func (m *Model) Unlearn(tokens []string, class models.Class) {
 		m.shrink()
 	}
 }
+
 // Stats is the size of a model.
 type Stats struct {
 	HamDocs, SpamDocs     int // documents learned per class

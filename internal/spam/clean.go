@@ -21,6 +21,7 @@ type cleaned struct {
 	html      bool   // had HTML tags
 	invisible bool   // had invisible or format characters
 	fancy     bool   // had full-width or mathematical letters (folded by NFKC)
+	ascii     bool   // text is plain ASCII
 }
 
 // clean prepares s for scanning. Each step returns its input unchanged, without
@@ -42,9 +43,11 @@ func clean(s string) cleaned {
 		s = u
 	}
 	s, c.html = stripTags(s)
-	if !isASCII(s) {
+	c.ascii = isASCII(s)
+	if !c.ascii {
 		s, c.invisible, c.fancy = stripInvisible(s)
 		s = norm.NFKC.String(s)
+		c.ascii = isASCII(s)
 	}
 	c.text = s
 	return c

@@ -7,9 +7,9 @@ import (
 )
 
 // lowerShouting returns s in lower case and whether it is shouting; plain
-// ASCII takes one pass.
-func lowerShouting(s string) (string, bool) {
-	if !isASCII(s) {
+// ASCII (ascii reports it) takes one pass.
+func lowerShouting(s string, ascii bool) (string, bool) {
+	if !ascii {
 		return strings.ToLower(s), shouting(s)
 	}
 	var b []byte
@@ -102,12 +102,12 @@ func hasPhone(t string) bool {
 	return false
 }
 
-// hasMoney reports a currency sign.
-func hasMoney(t string) bool {
+// hasMoney reports a currency sign; ascii reports plain ASCII t.
+func hasMoney(t string, ascii bool) bool {
 	if strings.IndexByte(t, '$') >= 0 {
 		return true
 	}
-	if isASCII(t) {
+	if ascii {
 		return false
 	}
 	for _, sign := range [...]string{"€", "£", "¥", "₹", "₦", "₽"} {

@@ -27,8 +27,8 @@ const (
 //     the spam and ham documents holding it and S and H all documents of each
 //     class: classes weigh the same whatever their sizes;
 //   - p is shrunk toward 1/2 by how little evidence there is (Robinson):
-//     f = (3 × 1/2 + n × p) / (3 + n), n = s + h, so a token seen once
-//     weighs 0.51 and one seen 50 times in spam only 2.9;
+//     f = (3 × 1/2 + n × p) / (3 + n), n = s + h, so a token seen in one
+//     spam weighs 0.51 and one seen in 50 spam and no ham 3.5;
 //   - its weight is log(f / (1 - f)), capped at ±4: the log-likelihood ratio
 //     log P(tok|spam) - log P(tok|ham) of the shrunk estimates;
 //   - the weights are summed and divided by k^0.75 for k known tokens:

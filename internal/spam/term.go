@@ -54,14 +54,19 @@ func squeeze(w string) (string, bool) {
 
 // hasRun3 reports three equal letters in a row.
 func hasRun3(w string) bool {
-	if isASCII(w) {
-		for i := 2; i < len(w); i++ {
-			if w[i] == w[i-1] && w[i] == w[i-2] && !isDigit(w[i]) {
-				return true
-			}
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return hasRuneRun3(w)
 		}
-		return false
+		if i >= 2 && w[i] == w[i-1] && w[i] == w[i-2] && !isDigit(w[i]) {
+			return true
+		}
 	}
+	return false
+}
+
+// hasRuneRun3 is hasRun3 for any UTF-8.
+func hasRuneRun3(w string) bool {
 	run, last := 0, rune(-1)
 	for _, r := range w {
 		if r != last || ('0' <= r && r <= '9') {

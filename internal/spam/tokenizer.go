@@ -16,11 +16,12 @@ const (
 	maxAuthorWords = 6
 )
 
-// Tokenize returns the tokens for d, in a deterministic order: lowercase NFKC
-// words of the text (invisible characters removed, entities decoded, tags
-// dropped), folded forms of obfuscated words, "url:" domains of its links,
-// "tok:" markers, "links:N", then "author:", "emaildomain:" and "site:" tokens
-// from the other fields. Tokens never contain spaces. It never panics, whatever
+// Tokenize returns the tokens for d, in a deterministic order: the terms of
+// the text's words (lowercase NFKC, invisible characters removed, entities
+// decoded, tags dropped, cut to six letters; see term) except stop words, the
+// bigrams of neighbouring words ("check_out"), folded forms of obfuscated
+// words, "url:" domains of its links, "tok:" markers, "links:N", "words:N",
+// then "author:", "emaildomain:" and "site:" tokens from the other fields. Tokens never contain spaces. It never panics, whatever
 // the input, and looks at no more than the first 20,000 bytes of a field.
 func Tokenize(d Doc) []string {
 	n := min(len(d.Text), maxFieldBytes)
@@ -89,7 +90,7 @@ func (z *tokenizer) full() bool { return len(z.toks) >= maxTextTokens }
 // text adds the tokens of the comment text.
 func (z *tokenizer) text(s string) {
 	c := clean(s)
-	t, shout := lowerShouting(c.text)
+	t, shout := lowerShouting(c.text, c.ascii)
 	u := urlScan{t: t, next: [3]int{-2, -2, -2}}
 	for i := 0; i < len(t) && !z.full(); {
 		start, end := u.find(i)
@@ -114,7 +115,7 @@ func (z *tokenizer) text(s string) {
 		{c.fancy, "tok:fancytext"},
 		{shout, "tok:shout"},
 		{hasPhone(t), "tok:phone"},
-		{hasMoney(t), "tok:money"},
+		{hasMoney(t, c.ascii), "tok:money"},
 		{strings.IndexByte(t, '%') >= 0, "tok:percent"},
 		{strings.Contains(t, "!!"), "tok:exclaim"},
 		{z.elongated, "tok:elongated"},

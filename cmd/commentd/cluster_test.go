@@ -21,6 +21,9 @@ func startCluster(t *testing.T, extra map[string]string) *cluster {
 	t.Helper()
 	env := testEnv(t, extra)
 	env["COMMENTD_DATABASE_URL"] = postgresURL(t)
+	// Under a loaded test run, Redis answering late must not switch an
+	// instance to its own in-process limits: these tests are about sharing.
+	env["COMMENTD_REDIS_TIMEOUT"] = "5s"
 	c := &cluster{env: env}
 	c.a, c.b = startInstance(t, env), startInstance(t, env)
 	return c

@@ -86,9 +86,21 @@ func (db *Database) admin(ctx context.Context, sql string) error {
 // schema_migrations aside), which is much cheaper than migrating anew.
 func (db *Database) Schema(t testing.TB) string {
 	t.Helper()
+	return db.schema(t, true)
+}
+
+// NewSchema is Schema without the reuse: the schema is new, with no tables,
+// for a test of what happens to an empty database.
+func (db *Database) NewSchema(t testing.TB) string {
+	t.Helper()
+	return db.schema(t, false)
+}
+
+func (db *Database) schema(t testing.TB, reuse bool) string {
+	t.Helper()
 	ctx := context.Background()
 	db.mu.Lock()
-	name, reused := "", len(db.free) > 0
+	name, reused := "", reuse && len(db.free) > 0
 	if reused {
 		name, db.free = db.free[len(db.free)-1], db.free[:len(db.free)-1]
 	} else {

@@ -96,10 +96,10 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 	loginLimit := ratelimit.Limit{Rate: cfg.LoginRate, Burst: cfg.LoginBurst, Period: cfg.LoginPeriod}
 	a.accounts = account.New(a.store, a.limiter.Rule("login", loginLimit), account.Options{
 		BootstrapToken: cfg.AdminToken, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax,
+		PasswordCost: cfg.PasswordCost,
 	})
 
 	readLimit := ratelimit.Limit{Rate: cfg.ReadRate, Burst: cfg.ReadBurst, Period: cfg.ReadPeriod}
-		PasswordCost: cfg.PasswordCost,
 	a.handler, err = httpapi.New(httpapi.Deps{
 		Comments:    a.service,
 		Moderation:  a.service,

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,5 +92,23 @@ func BenchmarkListApproved(b *testing.B) {
 				}
 			}
 		})
+	})
+}
+
+// BenchmarkCreateCommentParallel creates comments from 8 goroutines per CPU,
+// as concurrent POSTs do: the group commit shares their transactions.
+func BenchmarkCreateCommentParallel(b *testing.B) {
+	s := openBench(b)
+	ctx := b.Context()
+	var next atomic.Int64
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c := benchComment(int(next.Add(1)))
+			if err := s.CreateComment(ctx, &c); err != nil {
+				b.Error(err)
+				return
+			}
+		}
 	})
 }

@@ -18,7 +18,9 @@ import (
 const commentColumns = `id, post, parent, author, email, url, text, ip, user_agent,
 	status, score, reasons, trained_as, created_at, updated_at`
 
-// CreateComment stores c and sets c.ID; any ID already in c is ignored. A zero
+// CreateComment stores c and sets c.ID; any ID already in c is ignored. It
+// returns once c is committed, in one transaction with the comments created
+// concurrently (group commit, see committer). A zero
 // CreatedAt becomes now and a zero UpdatedAt becomes CreatedAt; both are then
 // set to the stored value (UTC). The parent is not checked. Errors:
 // *models.ValidationError (ErrInvalid) for an unknown status or class, a
@@ -60,15 +62,16 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 		return fmt.Errorf("sqlite: create comment: %w", err)
 	}
 
-	var id int64
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		id, err = insertComment(ctx, tx, c, string(reasons), created, updated)
-		return err
-	})
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: create comment: %w", err)
 	}
-	c.ID = id
+	in := &insert{ctx: ctx, done: make(chan error, 1), write: func(ctx context.Context, q queryer) (int64, error) {
+		return insertComment(ctx, q, c, string(reasons), created, updated)
+	}}
+	if err := s.enqueue(in); err != nil {
+		return fmt.Errorf("sqlite: create comment: %w", err)
+	}
+	c.ID = in.id
 	c.CreatedAt, c.UpdatedAt = fromNanos(created), fromNanos(updated)
 	return nil
 }

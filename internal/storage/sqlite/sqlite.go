@@ -30,10 +30,11 @@ const busyTimeout = 5 * time.Second
 
 // Store is the SQLite storage. It is safe for concurrent use.
 type Store struct {
-	write *sql.DB    // exactly one connection; every write goes through it
-	read  *sql.DB    // read-only connections
-	stmts stmts      // the hot reads, prepared on the read pool
-	cache *stmtCache // the reads built from filters, prepared on the read pool
+	write  *sql.DB    // exactly one connection; every write goes through it
+	read   *sql.DB    // read-only connections
+	stmts  stmts      // the hot reads, prepared on the read pool
+	cache  *stmtCache // the reads built from filters, prepared on the read pool
+	commit *committer // writes concurrent CreateComment calls in shared transactions
 
 	busyRetries int           // extra attempts of a write transaction that met SQLITE_BUSY
 	busyBackoff time.Duration // first pause between those attempts; doubles each time
@@ -96,6 +97,7 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: readers: %w", path, err)
 	}
+	s.startCommitter()
 	return s, nil
 }
 
@@ -161,8 +163,9 @@ func dsn(path string, o options, readOnly bool) string {
 	return u.String()
 }
 
-// Close closes both pools.
+// Close stops taking comments, after those being written, and closes both pools.
 func (s *Store) Close() error {
+	s.stopCommitter()
 	errs := []error{s.stmts.close()}
 	if s.cache != nil {
 		errs = append(errs, s.cache.close())

@@ -1,8 +1,7 @@
 package httpapi
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -28,6 +27,9 @@ func (h *handler) createComment(c *gin.Context) {
 		var stored models.Comment
 		stored, err = h.Comments.Submit(c.Request.Context(), f.NewComment)
 		if err == nil {
+			if stored.Status == models.StatusApproved && h.lists != nil {
+				h.lists.invalidate(stored.Post) // before the 201: the poster's next read shows it
+			}
 			if f.IsForm && !wantsJSON(c) {
 				h.formPosted(c, f, stored)
 				return
@@ -44,6 +46,7 @@ func (h *handler) createComment(c *gin.Context) {
 }
 
 // listComments returns a post's approved comments, oldest first, with an ETag.
+// First pages come from the list cache (list_cache.go).
 func (h *handler) listComments(c *gin.Context) {
 	post := c.Query("post")
 	if err := checkPostParam(post); err != nil {
@@ -55,10 +58,26 @@ func (h *handler) listComments(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	page, err := h.Comments.ListApproved(c.Request.Context(), post, c.Query("cursor"), limit)
+	cursor := c.Query("cursor")
+	load := func(ctx context.Context) (*listPage, error) { return h.loadList(ctx, post, cursor, limit) }
+	var p *listPage
+	if cursor == "" && h.lists != nil {
+		p, err = h.lists.fetch(c.Request.Context(), listKey{post: post, limit: limit}, load)
+	} else {
+		p, err = load(c.Request.Context())
+	}
 	if err != nil {
 		h.fail(c, err)
 		return
+	}
+	writePage(c, p)
+}
+
+// loadList reads and encodes one page of a post's approved comments.
+func (h *handler) loadList(ctx context.Context, post, cursor string, limit int) (*listPage, error) {
+	page, err := h.Comments.ListApproved(ctx, post, cursor, limit)
+	if err != nil {
+		return nil, err
 	}
 	out := struct {
 		Post       string          `json:"post"`
@@ -68,7 +87,11 @@ func (h *handler) listComments(c *gin.Context) {
 	for i, cm := range page.Comments {
 		out.Comments[i] = toPublic(cm)
 	}
-	h.cacheableJSON(c, out)
+	body, err := json.Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return newListPage(body), nil
 }
 
 // counts returns approved counts for each ?post=.
@@ -106,20 +129,25 @@ func (h *handler) cacheableJSON(c *gin.Context, v any) {
 		h.fail(c, fmt.Errorf("encode: %w", err))
 		return
 	}
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	c.Header("ETag", etag)
+	writePage(c, newListPage(body))
+}
+
+// writePage writes p with its ETag, or 304 when If-None-Match matches it.
+func writePage(c *gin.Context, p *listPage) {
+	c.Header("ETag", p.etag)
 	c.Header("Cache-Control", "public, max-age=0, must-revalidate")
-	if etagMatches(c.GetHeader("If-None-Match"), etag) {
+	if etagMatches(c.GetHeader("If-None-Match"), p.etag) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+	c.Data(http.StatusOK, "application/json; charset=utf-8", p.body)
 }
 
 // etagMatches implements If-None-Match's weak comparison over a list of tags.
 func etagMatches(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
+	for header != "" {
+		var t string
+		t, header, _ = strings.Cut(header, ",")
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == "*" || t == etag {
 			return true

@@ -94,11 +94,19 @@ type Deps struct {
 type handler struct {
 	Deps
 	origins map[string]bool
+	lists   *listCache // nil without an event feed to invalidate it
 }
 
 // New builds the HTTP handler with every route.
 func New(d Deps) (*gin.Engine, error) {
 	h := &handler{Deps: d, origins: map[string]bool{}}
+	if d.Events != nil {
+		h.lists = newListCache()
+		go h.lists.follow(context.Background(), d.Events) // for the life of the process
+		if d.Moderation != nil {
+			h.Moderation = invalidating{ModerationService: d.Moderation, lists: h.lists}
+		}
+	}
 	for _, o := range d.Options.AllowedOrigins {
 		h.origins[normalizeOrigin(o)] = true
 	}

@@ -198,23 +198,24 @@ func (s *Service) afterDecisions(ctx context.Context, actor models.Principal, ac
 		s.log.InfoContext(ctx, "decision", slog.Int64("id", c.ID), slog.String("action", string(act)),
 			slog.String("from", string(before[c.ID])), slog.String("to", string(c.Status)),
 			slog.String("trained_as", string(c.TrainedAs)), slog.String("actor", actor.Name))
-		s.publish(ctx, models.Event{Type: "comment.decided", CommentID: c.ID, Status: c.Status, From: before[c.ID], Actor: actor.Name})
+		s.publish(ctx, models.Event{Type: "comment.decided", CommentID: c.ID, Post: c.Post, Status: c.Status, From: before[c.ID], Actor: actor.Name})
 	}
 }
 
 // Delete removes a comment for good. What the filter learned from it stays.
 func (s *Service) Delete(ctx context.Context, actor models.Principal, id int64) error {
 	audit := &models.AuditEntry{Actor: actor.Name, Action: "delete", CommentID: id}
+	var post string
 	if c, err := s.store.GetComment(ctx, id); err == nil {
 		score := c.Score
-		audit.FromStatus, audit.Score = c.Status, &score
+		audit.FromStatus, audit.Score, post = c.Status, &score, c.Post
 	}
 	if err := s.store.DeleteComment(ctx, id, audit); err != nil {
 		return fmt.Errorf("moderation: delete %d: %w", id, err)
 	}
 	s.log.InfoContext(ctx, "deleted", slog.Int64("id", id), slog.String("actor", actor.Name))
 	s.obs.Decided(string(ActDelete), 1)
-	s.publish(ctx, models.Event{Type: "comment.deleted", CommentID: id, Actor: actor.Name})
+	s.publish(ctx, models.Event{Type: "comment.deleted", CommentID: id, Post: post, Actor: actor.Name})
 	return nil
 }
 

@@ -68,7 +68,7 @@ func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comm
 		slog.Int64("id", c.ID), slog.String("post", c.Post), slog.String("status", string(c.Status)),
 		slog.Float64("score", c.Score), slog.Any("rules", rules), slog.String("client_ip", c.IP))
 	s.obs.Verdict(string(c.Status))
-	s.publish(ctx, models.Event{Type: "comment.created", CommentID: c.ID, Status: c.Status})
+	s.publish(ctx, models.Event{Type: "comment.created", CommentID: c.ID, Post: c.Post, Status: c.Status})
 	return c, nil
 }
 

@@ -1,5 +1,5 @@
 # commentd: the two commands are `make run` and `make test`.
-.PHONY: run test build bench eval
+.PHONY: run test build bench bench-go eval
 
 run: ## run the service on the embedded default (SQLite, in-process limiter)
 	go run ./cmd/commentd serve
@@ -10,7 +10,10 @@ test: ## run every test against real Redis and PostgreSQL (started when missing)
 build: ## a static binary in ./bin
 	CGO_ENABLED=0 go build -trimpath -o bin/commentd ./cmd/commentd
 
-bench: ## in-process benchmarks
+bench: ## load benchmark: commentd on SQLite and on PostgreSQL (+ Redis) against bare-Gin floors
+	bash scripts/bench.sh
+
+bench-go: ## in-process Go benchmarks
 	go test -run XXX -bench . -benchmem ./...
 
 # The public corpora the eval reads (see ../shared/corpora/README.md); never copied here.

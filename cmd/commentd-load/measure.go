@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// load is one kind of request: how to make the next one and which status means success.
+type load struct {
+	name   string
+	target func(base string) vegeta.Targeter
+	want   int // the expected status
+}
+
+// sample is what one attack measured.
+type sample struct {
+	rate      float64 // expected answers per second over the attack
+	requests  int
+	errors    int // transport errors and unexpected statuses
+	codes     map[int]int
+	latencies []time.Duration // sorted
+}
+
+// quantile returns the q-th latency (exact: every request is kept).
+func (s sample) quantile(q float64) time.Duration {
+	if len(s.latencies) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(s.latencies))+0.5) - 1
+	return s.latencies[min(max(i, 0), len(s.latencies)-1)]
+}
+
+// boundedPacer stops an attack after max hits.
+type boundedPacer struct {
+	vegeta.Pacer
+	max uint64
+}
+
+func (p boundedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if hits >= p.max {
+		return 0, true
+	}
+	return p.Pacer.Pace(elapsed, hits)
+}
+
+// attack runs tr for at most d and maxRequests requests. rate 0 is a closed
+// loop of workers that each send the next request when the last is answered
+// (the highest rate the server sustains at that concurrency); otherwise the
+// requests arrive at rate per second whatever the answers take.
+func attack(ctx context.Context, tr vegeta.Targeter, want, rate, workers int, d time.Duration, maxRequests int) sample {
+	opts := []func(*vegeta.Attacker){vegeta.MaxBody(0), vegeta.Timeout(10 * time.Second), vegeta.KeepAlive(true)}
+	if rate == 0 {
+		opts = append(opts, vegeta.Workers(uint64(workers)), vegeta.MaxWorkers(uint64(workers)))
+	} else {
+		opts = append(opts, vegeta.Workers(uint64(workers)), vegeta.MaxWorkers(2000))
+	}
+	atk := vegeta.NewAttacker(opts...)
+	pacer := boundedPacer{Pacer: vegeta.Rate{Freq: rate, Per: time.Second}, max: uint64(maxRequests)}
+	s := sample{codes: map[int]int{}}
+	var first, last time.Time
+	ok := 0
+	for res := range atk.Attack(tr, pacer, d, "") {
+		if ctx.Err() != nil {
+			atk.Stop()
+		}
+		s.requests++
+		s.codes[int(res.Code)]++
+		if int(res.Code) != want { // a transport error has code 0
+			s.errors++
+		} else {
+			ok++
+		}
+		end := res.Timestamp.Add(res.Latency)
+		if first.IsZero() || res.Timestamp.Before(first) {
+			first = res.Timestamp
+		}
+		if end.After(last) {
+			last = end
+		}
+		s.latencies = append(s.latencies, res.Latency)
+	}
+	slices.Sort(s.latencies)
+	if el := last.Sub(first); el > 0 {
+		s.rate = float64(ok) / el.Seconds()
+	}
+	return s
+}
+
+// median returns the sample of median rate.
+func median(ss []sample) sample {
+	ss = slices.Clone(ss)
+	slices.SortFunc(ss, func(a, b sample) int {
+		switch {
+		case a.rate < b.rate:
+			return -1
+		case a.rate > b.rate:
+			return 1
+		}
+		return 0
+	})
+	return ss[len(ss)/2]
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// row is one load's result against its floor.
+type row struct {
+	load, floor     string
+	max, floorMax   sample // the median closed-loop attack of each
+	half, floorHalf sample // at half the highest rate
+	errors          int    // on the server, over every attack
+}
+
+// targets are the goals: the real server's share of its floor.
+var targets = map[string]float64{"post": 0.40, "list": 0.70, "list304": 0.90}
+
+// printTable writes one line per row under label.
+func printTable(w io.Writer, label string, rows []row, header bool) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	if header {
+		fmt.Fprintln(tw, "server\tload\tmax/s\tfloor\tfloor max/s\tratio\tgoal\t½max/s\tp50\tp99\tp99.9\tfloor p99\terrors\tcodes\t")
+	}
+	for _, r := range rows {
+		ratio := r.max.rate / r.floorMax.rate
+		goal := "-"
+		if t, ok := targets[r.load]; ok {
+			mark := "ok"
+			if ratio < t {
+				mark = "MISS"
+			}
+			goal = fmt.Sprintf("%.0f%% %s", t*100, mark)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%.0f\t%.2f\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%s\t\n",
+			label, r.load, r.max.rate, r.floor, r.floorMax.rate, ratio, goal, r.half.rate,
+			ms(r.half.quantile(0.5)), ms(r.half.quantile(0.99)), ms(r.half.quantile(0.999)), ms(r.floorHalf.quantile(0.99)),
+			r.errors, codes(r.half))
+	}
+	tw.Flush()
+}
+
+// ms formats a latency in milliseconds.
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+}
+
+// codes lists the statuses of an attack, e.g. "201×5000".
+func codes(s sample) string {
+	var out []string
+	for c, n := range s.codes {
+		out = append(out, fmt.Sprintf("%d×%d", c, n))
+	}
+	slices.Sort(out)
+	return strings.Join(out, ",")
+}

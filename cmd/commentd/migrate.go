@@ -126,7 +126,8 @@ func countRows(from, to storage.Counts) []countRow {
 		{"moderators", from.Moderators, to.Moderators}, {"api tokens", from.Tokens, to.Tokens},
 		{"sessions", from.Sessions, to.Sessions}, {"settings", from.Settings, to.Settings},
 		{"words", from.Words, to.Words}, {"bans", from.Bans, to.Bans},
-		{"comments", from.Comments, to.Comments}, {"training events", from.Events, to.Events},
+		{"comments", from.Comments, to.Comments}, {"comment sources", from.Sources, to.Sources},
+		{"training events", from.Events, to.Events},
 		{"audit entries", from.Audit, to.Audit}, {"model snapshots", from.Snapshots, to.Snapshots},
 	}
 }

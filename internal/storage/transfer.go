@@ -16,6 +16,7 @@ type Batch struct {
 	Words      []models.Word
 	Bans       []models.Ban
 	Comments   []models.Comment
+	Sources    []models.CommentSource // where imported comments came from
 	Events     []models.TrainingEvent
 	Audit      []models.AuditEntry
 	Snapshot   *models.ModelSnapshot // the newest only
@@ -31,7 +32,7 @@ var Tables = []string{"moderators", "api_tokens", "words", "bans", "comments", "
 // Len is the number of rows in b, LastIDs counting as one.
 func (b Batch) Len() int {
 	n := len(b.Moderators) + len(b.Tokens) + len(b.Sessions) + len(b.Words) + len(b.Bans) +
-		len(b.Comments) + len(b.Events) + len(b.Audit)
+		len(b.Comments) + len(b.Sources) + len(b.Events) + len(b.Audit)
 	if b.Settings != nil {
 		n++
 	}
@@ -48,4 +49,5 @@ func (b Batch) Len() int {
 type Counts struct {
 	Moderators, Tokens, Sessions, Settings, Words, Bans int64
 	Comments, Events, Audit, Snapshots                  int64
+	Sources                                             int64 // comment sources
 }

@@ -17,7 +17,7 @@ import (
 func (s *Store) Counts(ctx context.Context) (storage.Counts, error) {
 	var c storage.Counts
 	err := s.pool.QueryRow(ctx, countsSQL).Scan(&c.Moderators, &c.Tokens, &c.Sessions, &c.Settings, &c.Words, &c.Bans,
-		&c.Comments, &c.Events, &c.Audit, &c.Snapshots)
+		&c.Comments, &c.Events, &c.Audit, &c.Snapshots, &c.Sources)
 	if err != nil {
 		return storage.Counts{}, fmt.Errorf("postgres: counts: %w", err)
 	}
@@ -27,12 +27,13 @@ func (s *Store) Counts(ctx context.Context) (storage.Counts, error) {
 const countsSQL = `SELECT (SELECT COUNT(*) FROM moderators), (SELECT COUNT(*) FROM api_tokens),
 	(SELECT COUNT(*) FROM sessions), (SELECT COUNT(*) FROM settings), (SELECT COUNT(*) FROM words),
 	(SELECT COUNT(*) FROM bans), (SELECT COUNT(*) FROM comments), (SELECT COUNT(*) FROM training_events),
-	(SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM model_snapshots)`
+	(SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM model_snapshots), (SELECT COUNT(*) FROM comment_sources)`
 
 // Export calls fn with every row of the store, read in one snapshot, a batch
 // of at most storage.ExportBatch rows of one kind at a time: moderators,
-// tokens, sessions, settings, words, bans, comments, training events, audit
-// entries, then the newest model snapshot. It stops at fn's first error.
+// tokens, sessions, settings, words, bans, comments, comment sources, training
+// events, audit entries, then the newest model snapshot. It stops at fn's
+// first error.
 func (s *Store) Export(ctx context.Context, fn func(storage.Batch) error) error {
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error { return export(ctx, tx, fn) })
@@ -92,6 +93,7 @@ func export(ctx context.Context, tx pgx.Tx, fn func(storage.Batch) error) error 
 				scanComment, func(c models.Comment) int64 { return c.ID },
 				func(cs []models.Comment) error { return fn(storage.Batch{Comments: cs}) })
 		},
+		func() error { return exportSources(ctx, tx, fn) },
 		func() error {
 			return exportPages(ctx, tx, `SELECT `+eventColumns+` FROM training_events WHERE id > $1 ORDER BY id LIMIT $2`,
 				scanEvent, func(e models.TrainingEvent) int64 { return e.ID },
@@ -132,6 +134,28 @@ func export(ctx context.Context, tx pgx.Tx, fn func(storage.Batch) error) error 
 		}
 	}
 	return nil
+}
+
+// exportSources hands the comment sources to fn, a page at a time in key order.
+func exportSources(ctx context.Context, tx pgx.Tx, fn func(storage.Batch) error) error {
+	for after := ""; ; {
+		rows, err := tx.Query(ctx, `SELECT key, comment_id, parent_key FROM comment_sources
+			WHERE key > $1 ORDER BY key LIMIT $2`, after, storage.ExportBatch)
+		page, err := collect(rows, err, func(row pgx.Row) (models.CommentSource, error) {
+			var src models.CommentSource
+			return src, row.Scan(&src.Key, &src.CommentID, &src.ParentKey)
+		})
+		if err != nil || len(page) == 0 {
+			return err
+		}
+		if err := fn(storage.Batch{Sources: page}); err != nil {
+			return err
+		}
+		if len(page) < storage.ExportBatch {
+			return nil
+		}
+		after = page[len(page)-1].Key
+	}
 }
 
 // exportPages reads query, which takes the id to continue after and a limit,
@@ -251,6 +275,11 @@ func queueImport(q *pgx.Batch, b storage.Batch) {
 			storage.ClampNanos(c.CreatedAt), storage.ClampNanos(c.UpdatedAt))
 	}
 	touch(len(b.Comments), "comments")
+	for _, src := range b.Sources {
+		q.Queue(`INSERT INTO comment_sources (key, comment_id, parent_key) VALUES ($1, $2, $3)
+			ON CONFLICT (key) DO UPDATE SET comment_id = excluded.comment_id, parent_key = excluded.parent_key`,
+			src.Key, src.CommentID, src.ParentKey)
+	}
 	for _, e := range b.Events {
 		tokens, _ := json.Marshal(e.Tokens)
 		q.Queue(`INSERT INTO training_events (id, comment_id, class, delta, tokens, created_at) VALUES ($1, $2, $3, $4, $5, $6)

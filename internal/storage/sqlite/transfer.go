@@ -19,8 +19,9 @@ func (s *Store) Counts(ctx context.Context) (storage.Counts, error) {
 	err := s.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM moderators), (SELECT COUNT(*) FROM api_tokens),
 		(SELECT COUNT(*) FROM sessions), (SELECT COUNT(*) FROM settings), (SELECT COUNT(*) FROM words),
 		(SELECT COUNT(*) FROM bans), (SELECT COUNT(*) FROM comments), (SELECT COUNT(*) FROM training_events),
-		(SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM model_snapshots)`).
-		Scan(&c.Moderators, &c.Tokens, &c.Sessions, &c.Settings, &c.Words, &c.Bans, &c.Comments, &c.Events, &c.Audit, &c.Snapshots)
+		(SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM model_snapshots), (SELECT COUNT(*) FROM comment_sources)`).
+		Scan(&c.Moderators, &c.Tokens, &c.Sessions, &c.Settings, &c.Words, &c.Bans, &c.Comments, &c.Events, &c.Audit,
+			&c.Snapshots, &c.Sources)
 	if err != nil {
 		return storage.Counts{}, fmt.Errorf("sqlite: counts: %w", err)
 	}
@@ -29,8 +30,9 @@ func (s *Store) Counts(ctx context.Context) (storage.Counts, error) {
 
 // Export calls fn with every row of the store, read in one snapshot, a batch
 // of at most storage.ExportBatch rows of one kind at a time: moderators,
-// tokens, sessions, settings, words, bans, comments, training events, audit
-// entries, then the newest model snapshot. It stops at fn's first error.
+// tokens, sessions, settings, words, bans, comments, comment sources, training
+// events, audit entries, then the newest model snapshot. It stops at fn's
+// first error.
 func (s *Store) Export(ctx context.Context, fn func(storage.Batch) error) error {
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -134,6 +136,7 @@ func export(ctx context.Context, tx *sql.Tx, fn func(storage.Batch) error) error
 				scanComment, func(c models.Comment) int64 { return c.ID },
 				func(cs []models.Comment) error { return fn(storage.Batch{Comments: cs}) })
 		},
+		func() error { return exportSources(ctx, tx, fn) },
 		func() error {
 			return exportPages(ctx, tx, `SELECT `+eventColumns+` FROM training_events WHERE id > ? ORDER BY id LIMIT ?`,
 				scanEvent, func(e models.TrainingEvent) int64 { return e.ID },
@@ -193,6 +196,34 @@ func export(ctx context.Context, tx *sql.Tx, fn func(storage.Batch) error) error
 		}
 	}
 	return nil
+}
+
+// exportSources hands the comment sources to fn, a page at a time in key order.
+func exportSources(ctx context.Context, tx *sql.Tx, fn func(storage.Batch) error) error {
+	for after := ""; ; {
+		rows, err := tx.QueryContext(ctx, `SELECT key, comment_id, parent_key FROM comment_sources
+			WHERE key > ? ORDER BY key LIMIT ?`, after, storage.ExportBatch)
+		if err != nil {
+			return err
+		}
+		var page []models.CommentSource
+		err = eachRow(rows, func(row *sql.Rows) error {
+			var src models.CommentSource
+			err := row.Scan(&src.Key, &src.CommentID, &src.ParentKey)
+			page = append(page, src)
+			return err
+		})
+		if err != nil || len(page) == 0 {
+			return err
+		}
+		if err := fn(storage.Batch{Sources: page}); err != nil {
+			return err
+		}
+		if len(page) < storage.ExportBatch {
+			return nil
+		}
+		after = page[len(page)-1].Key
+	}
 }
 
 // exportPages reads query, which takes the id to continue after and a limit,
@@ -302,6 +333,11 @@ func importBatch(ctx context.Context, p *preparer, b storage.Batch) (err error) 
 			c.ID, c.Post, c.Parent, c.Author, c.Email, normEmail(c.Email), c.URL, c.Text, c.IP, ipKey(c.IP),
 			c.UserAgent, string(c.Status), c.Score, string(reasons), string(c.TrainedAs),
 			clampNanos(c.CreatedAt), clampNanos(c.UpdatedAt))
+	}
+	for _, src := range b.Sources {
+		exec(`INSERT INTO comment_sources (key, comment_id, parent_key) VALUES (?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET comment_id = excluded.comment_id, parent_key = excluded.parent_key`,
+			src.Key, src.CommentID, src.ParentKey)
 	}
 	for _, e := range b.Events {
 		tokens, _ := json.Marshal(e.Tokens) // a []string always marshals

@@ -4,6 +4,7 @@ package storagetest
 
 import (
 	"context"
+	"iter"
 	"testing"
 	"time"
 
@@ -155,6 +156,17 @@ type Store interface {
 	// entries and snapshots never change), so importing again changes nothing; new rows then get
 	// IDs after the highest. ErrConflict when a unique name, hash or word is taken under another ID.
 	Import(ctx context.Context, b storage.Batch) error
+
+	// ImportComments stores, in one transaction, the comments items yields whose source key no
+	// import stored before (the others are skipped, also when deleted since): each with its source,
+	// under the comment its parent key names wherever that came in items (top level when it is not
+	// there), and with a training event of its Tokens when TrainedAs is set; then audit, its Detail
+	// followed by the counts. An error from items, ErrInvalid for a comment without a key or bad as
+	// for CreateComment, or a bad audit entry, and nothing is stored.
+	ImportComments(ctx context.Context, items iter.Seq2[models.ImportedComment, error], audit *models.AuditEntry) (models.ImportResult, error)
+	// ImportBatches stores the batches in one transaction, each as Import does, then audit; an
+	// error from batches, and nothing is stored.
+	ImportBatches(ctx context.Context, batches iter.Seq2[storage.Batch, error], audit *models.AuditEntry) error
 	// Close releases the store.
 	Close() error
 }
@@ -209,6 +221,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Bans", testBans},
 		{"AppendAudit", testAppendAudit},
 		{"ListAudit", testListAudit},
+		{"ImportComments", testImportComments},
+		{"ImportCommentsChunks", testImportCommentsChunks},
+		{"ImportCommentsRollback", testImportCommentsRollback},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,6 +237,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		})
 	}
 	t.Run("ExportImport", func(t *testing.T) { testExportImport(t, open) })
+	t.Run("ImportBatches", func(t *testing.T) { testImportBatches(t, open) })
 }
 
 func testPing(t *testing.T, s Store) {

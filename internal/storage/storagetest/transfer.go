@@ -70,6 +70,10 @@ func fill(t *testing.T, s Store) {
 	if err := s.DeleteComment(ctx, cs[3].ID, note("ada", "delete")); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.ImportComments(ctx, yieldAll([]models.ImportedComment{imported("w:1", "", models.StatusApproved, models.ClassNone),
+		imported("w:2", "w:1", models.StatusPending, models.ClassNone)}, nil), nil); err != nil {
+		t.Fatal(err)
+	}
 	var corpus []models.TrainingEvent
 	for i := range storage.ExportBatch + 200 {
 		corpus = append(corpus, event([]models.Class{models.ClassHam, models.ClassSpam}[i%2], 1, fmt.Sprint("w", i)))
@@ -99,6 +103,7 @@ func exportAll(t *testing.T, s Store) storage.Batch {
 		all.Words = append(all.Words, b.Words...)
 		all.Bans = append(all.Bans, b.Bans...)
 		all.Comments = append(all.Comments, b.Comments...)
+		all.Sources = append(all.Sources, b.Sources...)
 		all.Events = append(all.Events, b.Events...)
 		all.Audit = append(all.Audit, b.Audit...)
 		all.Settings = cmpOr(b.Settings, all.Settings)

@@ -24,11 +24,10 @@ func (j Judge) Judge(m *spam.Model, recs []Record) []Result {
 }
 
 func (j Judge) judge(m *spam.Model, r Record) Result {
-	score, tokens := m.Score(r.Tokens(), j.Policy.TopTokens)
-	status, rules := j.Policy.Verdict(r.Comment(), score)
-	res := Result{Record: r, Score: score, Status: status}
-	res.Reasons.Rules, res.Reasons.Tokens = rules, tokens
-	return res
+	c := r.Comment()
+	score, top := m.Score(tokens(c), j.Policy.TopTokens)
+	status, rules := j.Policy.Verdict(c, score)
+	return Result{Record: r, Score: score, Status: status, Reasons: models.Reasons{Rules: rules, Tokens: top}}
 }
 
 // Rejudge returns results with the verdicts p would give their scores.

@@ -34,8 +34,10 @@ func (r Record) Comment() models.NewComment {
 }
 
 // Tokens are the filter's features of r, as the service computes them.
-func (r Record) Tokens() []string {
-	c := r.Comment()
+func (r Record) Tokens() []string { return tokens(r.Comment()) }
+
+// tokens are the filter's features of a stored comment (spam.Filter.Tokens).
+func tokens(c models.NewComment) []string {
 	return spam.Tokenize(spam.Doc{Text: c.Text, Author: c.Author, Email: c.Email, URL: c.URL})
 }
 

@@ -49,12 +49,17 @@ func BenchmarkLocalAllow(b *testing.B) {
 
 func BenchmarkRedisAllow(b *testing.B) {
 	for _, ctxTimeouts := range []bool{true, false} {
-		b.Run("ContextTimeoutEnabled="+strconv.FormatBool(ctxTimeouts), func(b *testing.B) {
-			r := NewRedis(newClient(b, redisAddr, ctxTimeouts), testPrefix(b), time.Second)
-			benchAllow(b, func(ctx context.Context, key string) error {
-				_, err := r.Allow(ctx, key, benchLimit)
-				return err
+		for _, p := range []struct {
+			name string
+			mode pipelining
+		}{{"batch", pipelineBatch}, {"autopipeline", pipelineAuto}, {"off", pipelineOff}} {
+			b.Run("ContextTimeoutEnabled="+strconv.FormatBool(ctxTimeouts)+"/pipelining="+p.name, func(b *testing.B) {
+				r := newRedis(newClient(b, redisAddr, ctxTimeouts), testPrefix(b), time.Second, p.mode)
+				benchAllow(b, func(ctx context.Context, key string) error {
+					_, err := r.Allow(ctx, key, benchLimit)
+					return err
+				})
 			})
-		})
+		}
 	}
 }

@@ -16,27 +16,52 @@ const defaultTimeout = 150 * time.Millisecond
 // same Redis and prefix. redis_rate stores key k under "rate:"+prefix+k.
 type Redis struct {
 	rdb     redis.UniversalClient
-	limiter *redis_rate.Limiter
+	limiter *redis_rate.Limiter // one round trip per call (pipelining off)
+	batch   *batcher            // concurrent calls share round trips
 	prefix  string
 	timeout time.Duration
 	direct  bool // the client stops socket I/O at the context's deadline
 }
 
+// pipelining says how concurrent calls reach Redis.
+type pipelining int
+
+const (
+	pipelineBatch pipelining = iota // batcher: one pipeline of EVALSHA per round trip (the default)
+	pipelineAuto                    // redis_rate on go-redis's AutoPipeliner
+	pipelineOff                     // redis_rate on the client: a round trip per call
+)
+
 // NewRedis returns a limiter on rdb whose calls each give up after timeout
 // (150ms when timeout <= 0). A client built without ContextTimeoutEnabled
 // ignores deadlines on socket reads; its calls then run in a goroutine that
 // Allow and Ping stop waiting for at the timeout.
+//
+// Calls made while another is waiting for Redis are sent together in the next
+// round trip (see batcher); each is still one atomic script on its own key, so
+// the limit is exactly what redis_rate enforces.
 func NewRedis(rdb redis.UniversalClient, prefix string, timeout time.Duration) *Redis {
+	return newRedis(rdb, prefix, timeout, pipelineBatch)
+}
+
+func newRedis(rdb redis.UniversalClient, prefix string, timeout time.Duration, p pipelining) *Redis {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	return &Redis{
-		rdb:     rdb,
-		limiter: redis_rate.NewLimiter(rdb),
-		prefix:  prefix,
-		timeout: timeout,
-		direct:  honoursDeadlines(rdb),
+	r := &Redis{rdb: rdb, prefix: prefix, timeout: timeout, direct: honoursDeadlines(rdb)}
+	switch c, ok := rdb.(*redis.Client); {
+	case p == pipelineBatch:
+		r.batch = &batcher{rdb: rdb, timeout: timeout, inline: r.direct}
+	case p == pipelineAuto && ok:
+		if ap, err := c.AutoPipeline(); err == nil {
+			r.limiter = redis_rate.NewLimiter(ap)
+			break
+		}
+		fallthrough
+	default:
+		r.limiter = redis_rate.NewLimiter(rdb)
 	}
+	return r
 }
 
 // Allow spends one event of key's budget under lim. It returns an error
@@ -45,6 +70,15 @@ func NewRedis(rdb redis.UniversalClient, prefix string, timeout time.Duration) *
 func (r *Redis) Allow(ctx context.Context, key string, lim Limit) (Result, error) {
 	if err := lim.validate(); err != nil {
 		return Result{}, err
+	}
+	if r.batch != nil {
+		ctx, cancel := context.WithTimeout(ctx, r.timeout)
+		defer cancel()
+		res, err := r.batch.allow(ctx, rateKeyPrefix+r.prefix+key, lim)
+		if err != nil {
+			return Result{}, fmt.Errorf("ratelimit: redis allow: %w", err)
+		}
+		return res, nil
 	}
 	res, err := call(ctx, r, func(ctx context.Context) (*redis_rate.Result, error) {
 		return r.limiter.Allow(ctx, r.prefix+key, redis_rate.Limit(lim))

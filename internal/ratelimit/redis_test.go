@@ -137,14 +137,23 @@ func TestLocalMatchesRedis(t *testing.T) {
 			r := NewRedis(rdb, testPrefix(t), time.Second)
 			lc := NewLocal(nil)
 			start := time.Now()
+			diverged := false
 			for i, c := range tt.calls {
 				time.Sleep(time.Until(start.Add(c.at))) // the sequence's own timing, not a wait on a condition
+				before := time.Now()
 				got, err := r.Allow(ctx, "k", tt.limit)
 				if err != nil {
 					t.Fatal(err)
 				}
 				loc, _ := lc.Allow(ctx, "k", tt.limit)
-				if !sameResult(loc, got, 5*time.Millisecond) {
+				// The two read their clocks apart by the round trip; on a loaded
+				// machine that can exceed the tolerance, and from then on they may
+				// differ (one allowed what the other denied).
+				if apart := time.Since(before); apart > 5*time.Millisecond && !diverged {
+					t.Logf("call %d: the two clocks were read %v apart; not comparing them from here", i, apart)
+					diverged = true
+				}
+				if !diverged && !sameResult(loc, got, 5*time.Millisecond) {
 					t.Errorf("call %d at %v: local %+v, redis %+v", i, c.at, loc, got)
 				}
 				if late := time.Since(start) - c.at; late > 10*time.Millisecond {

@@ -28,15 +28,21 @@ type insert struct {
 // lone insert is written at once, so an idle server pays no delay; under load
 // the WAL frames and the commit are shared by the whole group.
 type committer struct {
+	insert   *sql.Stmt // insertCommentSQL, prepared once on the writer connection
 	queue    chan *insert
 	quit     chan struct{}
 	done     chan struct{} // closed when the goroutine has returned
 	stopOnce sync.Once
 }
 
-func (s *Store) startCommitter() {
-	s.commit = &committer{queue: make(chan *insert, maxGroup), quit: make(chan struct{}), done: make(chan struct{})}
+func (s *Store) startCommitter(ctx context.Context) error {
+	st, err := s.write.PrepareContext(ctx, insertCommentSQL)
+	if err != nil {
+		return err
+	}
+	s.commit = &committer{insert: st, queue: make(chan *insert, maxGroup), quit: make(chan struct{}), done: make(chan struct{})}
 	go s.runCommitter()
+	return nil
 }
 
 // stopCommitter answers what is queued and ends the goroutine.
@@ -44,7 +50,11 @@ func (s *Store) stopCommitter() {
 	if s.commit == nil {
 		return
 	}
-	s.commit.stopOnce.Do(func() { close(s.commit.quit) })
+	s.commit.stopOnce.Do(func() {
+		close(s.commit.quit)
+		<-s.commit.done
+		s.commit.insert.Close()
+	})
 	<-s.commit.done
 }
 
@@ -146,6 +156,7 @@ func (s *Store) insertAll(inserts []*insert) error {
 	ids := make([]int64, len(inserts))
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		p := newPreparer(tx)
+		p.stmts[insertCommentSQL] = tx.StmtContext(ctx, s.commit.insert) // not parsed again per group
 		for i, in := range inserts {
 			var err error
 			if ids[i], err = in.write(ctx, p); err != nil {

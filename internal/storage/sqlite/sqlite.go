@@ -97,7 +97,10 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: readers: %w", path, err)
 	}
-	s.startCommitter()
+	if err := s.startCommitter(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: open %s: writer: %w", path, err)
+	}
 	return s, nil
 }
 

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -17,7 +21,8 @@ type load struct {
 
 // sample is what one attack measured.
 type sample struct {
-	rate      float64 // expected answers per second over the attack
+	rate      float64       // expected answers per second over the attack
+	cpu       time.Duration // the server's CPU time (user+system) per expected answer; 0 when unknown
 	requests  int
 	errors    int // transport errors and unexpected statuses
 	codes     map[int]int
@@ -50,7 +55,8 @@ func (p boundedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, b
 // loop of workers that each send the next request when the last is answered
 // (the highest rate the server sustains at that concurrency); otherwise the
 // requests arrive at rate per second whatever the answers take.
-func attack(ctx context.Context, tr vegeta.Targeter, want, rate, workers int, d time.Duration, maxRequests int) sample {
+func attack(ctx context.Context, srv server, tr vegeta.Targeter, want, rate, workers int, d time.Duration, maxRequests int) sample {
+	cpu0, cpuOK := cpuTime(srv.pid)
 	opts := []func(*vegeta.Attacker){vegeta.MaxBody(0), vegeta.Timeout(10 * time.Second), vegeta.KeepAlive(true)}
 	if rate == 0 {
 		opts = append(opts, vegeta.Workers(uint64(workers)), vegeta.MaxWorkers(uint64(workers)))
@@ -86,7 +92,39 @@ func attack(ctx context.Context, tr vegeta.Targeter, want, rate, workers int, d 
 	if el := last.Sub(first); el > 0 {
 		s.rate = float64(ok) / el.Seconds()
 	}
+	if cpu1, ok1 := cpuTime(srv.pid); cpuOK && ok1 && ok > 0 {
+		s.cpu = (cpu1 - cpu0) / time.Duration(ok)
+	}
 	return s
+}
+
+// server is what an attack targets: its base URL and, when known, its process.
+type server struct {
+	url string
+	pid int
+}
+
+// cpuTime reads the user and system time of process pid from /proc.
+func cpuTime(pid int) (time.Duration, bool) {
+	if pid <= 0 {
+		return 0, false
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The fields after the command name, which is in parentheses and may hold spaces.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	const ticksPerSecond = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / ticksPerSecond, true
 }
 
 // median returns the sample of median rate.

@@ -24,7 +24,7 @@ var targets = map[string]float64{"post": 0.40, "list": 0.70, "list304": 0.90}
 func printTable(w io.Writer, label string, rows []row, header bool) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if header {
-		fmt.Fprintln(tw, "server\tload\tmax/s\tfloor\tfloor max/s\tratio\tgoal\t½max/s\tp50\tp99\tp99.9\tfloor p99\terrors\tcodes\t")
+		fmt.Fprintln(tw, "server\tload\tmax/s\tfloor\tfloor max/s\tratio\tgoal\tcpu/req\tfloor cpu/req\t½max/s\tp50\tp99\tp99.9\tfloor p99\terrors\tcodes\t")
 	}
 	for _, r := range rows {
 		ratio := r.max.rate / r.floorMax.rate
@@ -36,12 +36,20 @@ func printTable(w io.Writer, label string, rows []row, header bool) {
 			}
 			goal = fmt.Sprintf("%.0f%% %s", t*100, mark)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%.0f\t%.2f\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%s\t\n",
-			label, r.load, r.max.rate, r.floor, r.floorMax.rate, ratio, goal, r.half.rate,
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%.0f\t%.2f\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%s\t\n",
+			label, r.load, r.max.rate, r.floor, r.floorMax.rate, ratio, goal, us(r.max.cpu), us(r.floorMax.cpu), r.half.rate,
 			ms(r.half.quantile(0.5)), ms(r.half.quantile(0.99)), ms(r.half.quantile(0.999)), ms(r.floorHalf.quantile(0.99)),
 			r.errors, codes(r.half))
 	}
 	tw.Flush()
+}
+
+// us formats a CPU time per request in microseconds, "-" when unknown.
+func us(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
 }
 
 // ms formats a latency in milliseconds.

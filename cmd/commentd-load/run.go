@@ -30,6 +30,7 @@ type settings struct {
 	maxRequests int
 	adminToken  string
 	header      bool
+	pid         int // the server's process, for its CPU time per request
 }
 
 func parseRun(args []string, stderr io.Writer) (settings, error) {
@@ -47,6 +48,7 @@ func parseRun(args []string, stderr io.Writer) (settings, error) {
 	fs.IntVar(&s.maxRequests, "max-requests", 200000, "upper bound of requests in any one attack")
 	fs.StringVar(&s.adminToken, "admin-token", "", "moderator token, to approve seeded comments the filter held")
 	fs.BoolVar(&s.header, "header", true, "print the table's header")
+	fs.IntVar(&s.pid, "pid", 0, "the server's process id, to report its CPU time per request (0: not reported)")
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -124,7 +126,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		fmt.Fprintf(stderr, "load %s: %d× %s closed loop at %d in flight, then half rate for %s\n", name, s.repeat, s.duration, s.concurrency, s.halfFor)
-		rows = append(rows, b.measure(ctx, l, b.floors[floor].addr, floor))
+		rows = append(rows, b.measure(ctx, l, b.floors[floor], floor))
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -135,27 +137,31 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // measure finds the highest rate of l on the server and on its floor, then
 // latency at half of each.
-func (b *bench) measure(ctx context.Context, l load, floorAddr, floorName string) row {
+func (b *bench) measure(ctx context.Context, l load, floor *floorProc, floorName string) row {
 	const warmup = time.Second
-	attack(ctx, l.target(b.target), l.want, 0, b.concurrency, warmup, b.maxRequests)
+	real := server{url: b.target, pid: b.pid}
+	base := server{url: floor.addr, pid: floor.cmd.Process.Pid}
 	floorWant := http.StatusOK
 	if floorName == floorDecode {
 		floorWant = http.StatusCreated
 	}
-	attack(ctx, l.target(floorAddr), floorWant, 0, b.concurrency, warmup, b.maxRequests)
-	var real, floor []sample
-	for range b.repeat {
-		real = append(real, attack(ctx, l.target(b.target), l.want, 0, b.concurrency, b.duration, b.maxRequests))
-		floor = append(floor, attack(ctx, l.target(floorAddr), floorWant, 0, b.concurrency, b.duration, b.maxRequests))
+	hit := func(srv server, want, rate, workers int, d time.Duration) sample {
+		return attack(ctx, srv, l.target(srv.url), want, rate, workers, d, b.maxRequests)
 	}
-	r := row{load: l.name, floor: floorName, max: median(real), floorMax: median(floor)}
-	for _, s := range real {
+	hit(real, l.want, 0, b.concurrency, warmup)
+	hit(base, floorWant, 0, b.concurrency, warmup)
+	var reals, floors []sample
+	for range b.repeat {
+		reals = append(reals, hit(real, l.want, 0, b.concurrency, b.duration))
+		floors = append(floors, hit(base, floorWant, 0, b.concurrency, b.duration))
+	}
+	r := row{load: l.name, floor: floorName, max: median(reals), floorMax: median(floors)}
+	for _, s := range reals {
 		r.errors += s.errors
 	}
-	half := max(1, int(r.max.rate/2))
-	r.half = attack(ctx, l.target(b.target), l.want, half, 16, b.halfFor, b.maxRequests)
+	r.half = hit(real, l.want, max(1, int(r.max.rate/2)), 16, b.halfFor)
 	r.errors += r.half.errors
-	r.floorHalf = attack(ctx, l.target(floorAddr), floorWant, max(1, int(r.floorMax.rate/2)), 16, b.halfFor, b.maxRequests)
+	r.floorHalf = hit(base, floorWant, max(1, int(r.floorMax.rate/2)), 16, b.halfFor)
 	return r
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/commentd/commentd/internal/config"
 	"github.com/commentd/commentd/internal/httpapi"
 	"github.com/commentd/commentd/internal/live"
+	"github.com/commentd/commentd/internal/metrics"
 	"github.com/commentd/commentd/internal/moderation"
 	"github.com/commentd/commentd/internal/ratelimit"
 	"github.com/commentd/commentd/internal/spam"
@@ -30,6 +31,7 @@ type app struct {
 	broker   *live.Broker
 	service  *moderation.Service
 	accounts *account.Service
+	metrics  *metrics.Metrics
 	closers  []func()
 }
 
@@ -63,7 +65,7 @@ func openStore(ctx context.Context, cfg *config.Config) (store, error) {
 // build opens the store, loads the filter and the policy, connects Redis and
 // builds the HTTP handler, in that order.
 func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app, err error) {
-	a = &app{}
+	a = &app{metrics: metrics.New(logger)}
 	defer func() {
 		if err != nil {
 			a.close()
@@ -89,23 +91,25 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 	a.broker = live.New(rdb, cfg.RedisKeyPrefix+"events", logger, a.onRemoteEvent)
 
 	postLimit := ratelimit.Limit{Rate: cfg.PostRate, Burst: cfg.PostBurst, Period: cfg.PostPeriod}
-	a.service = moderation.New(a.store, a.filter, a.limiter.Rule("post", postLimit), a.broker, policyOf(cfg), logger)
+	a.service = moderation.New(a.store, a.filter, a.metrics.Limiter("post", a.limiter.Rule("post", postLimit)), a.broker,
+		policyOf(cfg), logger, moderation.WithObserver(a.metrics))
 	if err := a.service.ReloadPolicy(ctx); err != nil {
 		return nil, fmt.Errorf("load policy: %w", err)
 	}
 	loginLimit := ratelimit.Limit{Rate: cfg.LoginRate, Burst: cfg.LoginBurst, Period: cfg.LoginPeriod}
-	a.accounts = account.New(a.store, a.limiter.Rule("login", loginLimit), account.Options{
+	a.accounts = account.New(a.store, a.metrics.Limiter("login", a.limiter.Rule("login", loginLimit)), account.Options{
 		BootstrapToken: cfg.AdminToken, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax,
 		PasswordCost: cfg.PasswordCost,
 	})
 
 	readLimit := ratelimit.Limit{Rate: cfg.ReadRate, Burst: cfg.ReadBurst, Period: cfg.ReadPeriod}
+	a.watchMetrics()
 	a.handler, err = httpapi.New(httpapi.Deps{
 		Comments:    a.service,
 		Moderation:  a.service,
 		Accounts:    a.accounts,
 		Events:      a.broker,
-		ReadLimiter: a.limiter.Rule("read", readLimit),
+		ReadLimiter: a.metrics.Limiter("read", a.limiter.Rule("read", readLimit)),
 		Ready:       readiness(a.store, a.limiter, a.filter),
 		Logger:      logger,
 		Options: httpapi.Options{
@@ -113,6 +117,8 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 			MaxBodyBytes: cfg.MaxBodyBytes, HoneypotField: cfg.HoneypotField,
 			CookieSecure: cfg.CookieSecure, SessionMax: cfg.SessionMax,
 		},
+		Metrics:        a.metrics,
+		MetricsHandler: mainMetricsHandler(cfg, a.metrics),
 	})
 	if err != nil {
 		return nil, err

@@ -44,6 +44,11 @@ func serve(ctx context.Context, args []string, getenv config.Getenv, stderr io.W
 	}
 	logger.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("database", config.RedactURL(cfg.DatabaseURL)),
 		slog.String("limiter", a.limiter.State()))
+	stopMetrics, err := a.startMetrics(cfg, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -59,6 +64,7 @@ func serve(ctx context.Context, args []string, getenv config.Getenv, stderr io.W
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("shutdown", slog.Any("err", err))
 	}
+	stopMetrics(sctx)
 	stopBackground()
 	if err := a.filter.Snapshot(sctx); err != nil {
 		logger.Warn("final model snapshot failed; the training log still has everything", slog.Any("err", err))

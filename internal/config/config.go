@@ -53,6 +53,8 @@ type Config struct {
 	PasswordCost    int
 	LogLevel        string
 	LogFormat       string
+	MetricsAddr     string // separate listener for /metrics; empty: /metrics on addr
+	MetricsToken    string // bearer token /metrics requires; empty: none
 
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration

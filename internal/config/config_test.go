@@ -73,6 +73,9 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"bad redis", map[string]string{"COMMENTD_REDIS_URL": "http://x"}, "redis_url"},
 		{"missing file", map[string]string{"COMMENTD_CONFIG": filepath.Join(dir, "none.yaml")}, "COMMENTD_CONFIG"},
 		{"unknown key", map[string]string{"COMMENTD_CONFIG": unknown}, "adress"},
+		{"bad metrics addr", map[string]string{"COMMENTD_METRICS_ADDR": "9090"}, "metrics_addr"},
+		{"metrics addr is addr", map[string]string{"COMMENTD_METRICS_ADDR": "127.0.0.1:8080"}, "metrics_addr"},
+		{"short metrics token", map[string]string{"COMMENTD_METRICS_TOKEN": "short"}, "metrics_token"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -68,6 +68,8 @@ var options = []option{
 	integer("password_cost", "10", func(c *Config) *int { return &c.PasswordCost }),
 	str("log_level", "info", func(c *Config) *string { return &c.LogLevel }),
 	str("log_format", "json", func(c *Config) *string { return &c.LogFormat }),
+	str("metrics_addr", "", func(c *Config) *string { return &c.MetricsAddr }),
+	secret(str("metrics_token", "", func(c *Config) *string { return &c.MetricsToken })),
 	dur("read_header_timeout", "5s", func(c *Config) *time.Duration { return &c.ReadHeaderTimeout }),
 	dur("read_timeout", "15s", func(c *Config) *time.Duration { return &c.ReadTimeout }),
 	dur("write_timeout", "30s", func(c *Config) *time.Duration { return &c.WriteTimeout }),

@@ -87,6 +87,9 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return bad("log_format", "must be json or text")
 	}
+	if err := c.checkMetrics(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -156,4 +159,21 @@ func RedactURL(u string) string {
 
 func bad(key, format string, args ...any) error {
 	return fmt.Errorf("config: %s (COMMENTD_%s): %s", key, strings.ToUpper(key), fmt.Sprintf(format, args...))
+}
+
+// checkMetrics validates metrics_addr (host:port, not addr itself) and metrics_token.
+func (c *Config) checkMetrics() error {
+	if c.MetricsAddr != "" {
+		_, port, err := net.SplitHostPort(c.MetricsAddr)
+		if err != nil {
+			return bad("metrics_addr", "%q is not host:port (leave it empty to serve /metrics on addr)", c.MetricsAddr)
+		}
+		if c.MetricsAddr == c.Addr && port != "0" { // port 0: each listener gets a free port
+			return bad("metrics_addr", "must differ from addr (leave it empty to serve /metrics on addr)")
+		}
+	}
+	if c.MetricsToken != "" && (len(c.MetricsToken) < 16 || strings.ContainsAny(c.MetricsToken, " \t\r\n")) {
+		return bad("metrics_token", "must be at least 16 characters without spaces")
+	}
+	return nil
 }

@@ -172,6 +172,9 @@ func (h *handler) listModerators(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	if ms == nil {
+		ms = []models.Moderator{} // [] rather than null, as api/openapi.yaml says
+	}
 	c.JSON(http.StatusOK, gin.H{"moderators": ms})
 }
 

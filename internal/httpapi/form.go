@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -58,19 +59,33 @@ func (h *handler) postedPage(c *gin.Context) {
 	_ = pages.ExecuteTemplate(c.Writer, "posted", gin.H{"Approved": c.Query("status") == "approved"})
 }
 
-// redirectTarget picks the redirect field, else the Referer, when its origin is allowed.
+// redirectTarget picks the redirect field, else the Referer, when its origin is
+// allowed or it is on commentd itself (such as the /embed page).
 func (h *handler) redirectTarget(c *gin.Context, redirect string) (*url.URL, bool) {
 	for _, candidate := range []string{redirect, c.GetHeader("Referer")} {
 		if candidate == "" {
 			continue
 		}
 		u, err := url.Parse(candidate)
-		if err != nil || !h.origins[normalizeOrigin(u.Scheme+"://"+u.Host)] {
+		if err != nil || !(h.origins[normalizeOrigin(u.Scheme+"://"+u.Host)] || sameHost(c, u, candidate)) {
 			continue
 		}
 		return u, true
 	}
 	return nil, false
+}
+
+// sameHost reports a target on commentd itself: a path such as /embed/post, or
+// an http(s) URL with the request's host. Protocol-relative (//host) and
+// backslash forms, which browsers read as another host, are not.
+func sameHost(c *gin.Context, u *url.URL, raw string) bool {
+	if strings.Contains(raw, `\`) {
+		return false
+	}
+	if u.Scheme == "" && u.Host == "" {
+		return strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "//")
+	}
+	return (u.Scheme == "http" || u.Scheme == "https") && strings.EqualFold(u.Host, c.Request.Host)
 }
 
 // pages are the form flow's HTML pages; html/template escapes every value.

@@ -11,7 +11,8 @@ import (
 	"github.com/commentd/commentd/models"
 )
 
-// requestLog writes one line per request: method, route, status, duration, client IP.
+// requestLog writes one line per request (method, route, status, duration, client IP)
+// and counts it in the metrics by route pattern, never by raw path.
 func (h *handler) requestLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
@@ -19,9 +20,13 @@ func (h *handler) requestLog(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
+	took := time.Since(start)
+	if h.Metrics != nil {
+		h.Metrics.ObserveRequest(c.Request.Method, route, c.Writer.Status(), took)
+	}
 	h.Logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
 		slog.String("method", c.Request.Method), slog.String("route", route),
-		slog.Int("status", c.Writer.Status()), slog.Duration("duration", time.Since(start)),
+		slog.Int("status", c.Writer.Status()), slog.Duration("duration", took),
 		slog.String("client_ip", c.ClientIP()), slog.Int("bytes", c.Writer.Size()))
 }
 

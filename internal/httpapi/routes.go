@@ -11,6 +11,12 @@ func (h *handler) routes(e *gin.Engine) {
 	e.GET("/readyz", h.readyz)
 	e.GET("/posted", h.postedPage) // result page of the no-JavaScript form flow
 
+	// The contract (api/openapi.yaml describes every route here) and the metrics.
+	e.GET("/openapi.yaml", h.openAPI)
+	if h.MetricsHandler != nil {
+		e.GET("/metrics", gin.WrapH(h.MetricsHandler)) // Prometheus; absent when metrics_addr is set
+	}
+
 	v1 := e.Group("/api/v1")
 	pub := v1.Group("", h.cors)
 	pub.OPTIONS("/comments", h.preflight)

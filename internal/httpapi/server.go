@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -88,6 +89,9 @@ type Deps struct {
 	Ready       Readiness
 	Logger      *slog.Logger
 	Options     Options
+
+	Metrics        Metrics      // counts every request; nil: none
+	MetricsHandler http.Handler // serves GET /metrics here; nil: not on this listener (metrics_addr)
 }
 
 // handler holds the dependencies of every handler.

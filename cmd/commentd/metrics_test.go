@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// metricValue returns the value of one series (name{labels} as exposed) in a scrape.
+func metricValue(t *testing.T, scrape, series string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(scrape, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("no series %s in the scrape", series)
+	return 0
+}
+
+func TestMetricsEndToEnd(t *testing.T) {
+	env := map[string]string{"COMMENTD_READ_RATE": "1", "COMMENTD_READ_BURST": "2"}
+	for k, v := range mechanical {
+		env[k] = v
+	}
+	ta := startApp(t, testEnv(t, env))
+	ta.postJSON(t, comment("m"))
+	held := idOf(t, ta.postJSON(t, comment("m", "text", "casino night", "email", "h@example.org")))
+	ta.postJSON(t, comment("m", "text", "cheap viagra", "email", "s@example.org"))
+	ta.modJSON(t, testToken, "POST", "/bans", map[string]any{"kind": "email", "value": "banned@example.org"})
+	ta.modJSON(t, testToken, "PUT", "/settings", map[string]any{"refuse_banned": true})
+	if r := ta.postJSON(t, comment("m", "email", "banned@example.org")); r.Status != 403 {
+		t.Fatalf("banned post: %d %s", r.Status, r.Body)
+	}
+	if r := ta.mod(t, "POST", fmt.Sprintf("/comments/%d/approve", held)); r.Status != 200 {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	statuses := []int{}
+	for range 3 {
+		statuses = append(statuses, ta.do(t, "GET", "/api/v1/comments?post=m", "", nil).Status)
+	}
+	if statuses[2] != 429 {
+		t.Fatalf("reads: %v, want the third limited", statuses)
+	}
+	ta.do(t, "GET", "/no/such/page/42", "", nil)
+
+	r := ta.do(t, "GET", "/metrics", "", nil)
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("GET /metrics: %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	scrape := string(r.Body)
+	for _, tc := range []struct {
+		series string
+		want   float64
+	}{
+		{`commentd_http_requests_total{method="POST",route="/api/v1/comments",status="201"}`, 3},
+		{`commentd_http_requests_total{method="POST",route="/api/v1/comments",status="403"}`, 1},
+		{`commentd_http_requests_total{method="POST",route="/api/v1/moderation/comments/:id/:action",status="200"}`, 1},
+		{`commentd_http_requests_total{method="GET",route="/api/v1/comments",status="429"}`, 1},
+		{`commentd_http_requests_total{method="GET",route="unmatched",status="404"}`, 1},
+		{`commentd_http_request_duration_seconds_count{method="POST",route="/api/v1/comments"}`, 4},
+		{`commentd_verdicts_total{outcome="approved"}`, 1},
+		{`commentd_verdicts_total{outcome="pending"}`, 1},
+		{`commentd_verdicts_total{outcome="spam"}`, 1},
+		{`commentd_verdicts_total{outcome="refused"}`, 1},
+		{`commentd_decisions_total{action="approve"}`, 1},
+		{`commentd_decisions_total{action="spam"}`, 0},
+		{`commentd_rate_limited_total{scope="read"}`, 1},
+		{`commentd_rate_limited_total{scope="post"}`, 0},
+		{`commentd_queue_comments{status="approved"}`, 2},
+		{`commentd_queue_comments{status="pending"}`, 0},
+		{`commentd_queue_comments{status="spam"}`, 1},
+		{`commentd_ratelimit_state{state="redis"}`, 1},
+		{`commentd_ratelimit_state{state="local-fallback"}`, 0},
+	} {
+		t.Run(tc.series, func(t *testing.T) {
+			if got := metricValue(t, scrape, tc.series); got != tc.want {
+				t.Fatalf("%s = %v, want %v", tc.series, got, tc.want)
+			}
+		})
+	}
+	t.Run("model size", func(t *testing.T) {
+		for _, s := range []string{"commentd_model_vocabulary_tokens", "commentd_model_memory_bytes", `commentd_model_documents{class="ham"}`} {
+			if metricValue(t, scrape, s) <= 0 {
+				t.Errorf("%s is not positive", s)
+			}
+		}
+	})
+	t.Run("routes are patterns, never raw paths", func(t *testing.T) {
+		if m := regexp.MustCompile(`route="[^"]*(/\d+|/no/such)[^"]*"`).FindString(scrape); m != "" {
+			t.Fatalf("raw path in a route label: %s", m)
+		}
+	})
+}
+
+func TestMetricsToken(t *testing.T) {
+	const token = "scrape-token-0123456789"
+	ta := startApp(t, testEnv(t, map[string]string{"COMMENTD_METRICS_TOKEN": token}))
+	for _, tc := range []struct {
+		name    string
+		headers []string
+		want    int
+	}{
+		{"no token", nil, 401},
+		{"the admin token is not the metrics token", []string{"Authorization", "Bearer " + testToken}, 401},
+		{"metrics token", []string{"Authorization", "Bearer " + token}, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if r := ta.do(t, "GET", "/metrics", "", nil, tc.headers...); r.Status != tc.want {
+				t.Fatalf("%d, want %d: %.200s", r.Status, tc.want, r.Body)
+			}
+		})
+	}
+}
+
+// TestServeMetricsOnItsOwnAddress runs serve with metrics_addr: /metrics is
+// there (behind the token) and not on the main listener.
+func TestServeMetricsOnItsOwnAddress(t *testing.T) {
+	const token = "scrape-token-0123456789"
+	env := testEnv(t, map[string]string{"COMMENTD_ADDR": "127.0.0.1:0", "COMMENTD_METRICS_ADDR": "127.0.0.1:0",
+		"COMMENTD_METRICS_TOKEN": token, "COMMENTD_LOG_LEVEL": "info"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, getenvFrom(env), strings.NewReader(""), io.Discard, pw)
+		pw.Close()
+	}()
+	addrs := map[string]string{}
+	lines := bufio.NewScanner(pr)
+	for (addrs["listening"] == "" || addrs["metrics listening"] == "") && lines.Scan() {
+		var m map[string]any
+		if json.Unmarshal(lines.Bytes(), &m) == nil && m["addr"] != nil {
+			addrs[m["msg"].(string)] = m["addr"].(string)
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if addrs["listening"] == "" || addrs["metrics listening"] == "" {
+		t.Fatalf("serve did not say where it listens: %v", addrs)
+	}
+	get := func(url, auth string) int {
+		req, _ := http.NewRequest("GET", url, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	main, metrics := "http://"+addrs["listening"], "http://"+addrs["metrics listening"]
+	for _, tc := range []struct {
+		name, url, auth string
+		want            int
+	}{
+		{"not on the main listener", main + "/metrics", token, 404},
+		{"the API stays on the main listener", main + "/healthz", "", 200},
+		{"metrics listener wants the token", metrics + "/metrics", "", 401},
+		{"metrics listener with the token", metrics + "/metrics", token, 200},
+		{"metrics listener serves nothing else", metrics + "/healthz", token, 404},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := get(tc.url, tc.auth); got != tc.want {
+				t.Fatalf("GET %s: %d, want %d", tc.url, got, tc.want)
+			}
+		})
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if get := func() error { _, err := http.Get(metrics + "/metrics"); return err }; get() == nil {
+		t.Fatal("the metrics listener is still open after shutdown")
+	}
+}

@@ -82,7 +82,8 @@ bench_store() {
 	idle=$(rss_mb)
 	echo "bench: $1 on http://$addr" >&2
 	# shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
-	"$work/commentd-load" run -target "http://$addr" -pid "$server_pid" -admin-token "$token" -label "$1" -header="$header" ${BENCH_ARGS:-}
+	"$work/commentd-load" run -target "http://$addr" -pid "$server_pid" -admin-token "$token" -label "$1" \
+		-header="$header" -tsv ${BENCH_ARGS:-} >>"$work/table.tsv"
 	header=false
 	memory+=("$1: RSS idle ${idle} MB, after the load $(rss_mb) MB")
 	stop_server
@@ -105,5 +106,7 @@ if [ -n "$million" ]; then
 	BENCH_ARGS="${BENCH_ARGS:-} -loads list,list304" bench_store sqlite-1M "sqlite://$db"
 fi
 
+echo
+column -t -s "$(printf '\t')" "$work/table.tsv"
 echo
 printf '%s\n' "${memory[@]}"

@@ -20,9 +20,16 @@ type row struct {
 // targets are the goals: the real server's share of its floor.
 var targets = map[string]float64{"post": 0.40, "list": 0.70, "list304": 0.90}
 
-// printTable writes one line per row under label.
-func printTable(w io.Writer, label string, rows []row, header bool) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+// printTable writes one line per row under label: aligned, or with tsv
+// tab-separated for a caller that aligns several runs together.
+func printTable(w io.Writer, label string, rows []row, header, tsv bool) {
+	var tw interface {
+		io.Writer
+		Flush() error
+	} = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	if tsv {
+		tw = plain{w}
+	}
 	if header {
 		fmt.Fprintln(tw, "server\tload\tmax/s\tfloor\tfloor max/s\tratio\tgoal\tcpu/req\tfloor cpu/req\t½max/s\tp50\tp99\tp99.9\tfloor p99\terrors\tcodes\t")
 	}
@@ -43,6 +50,11 @@ func printTable(w io.Writer, label string, rows []row, header bool) {
 	}
 	tw.Flush()
 }
+
+// plain writes through, cells separated by the tabs as written.
+type plain struct{ io.Writer }
+
+func (plain) Flush() error { return nil }
 
 // us formats a CPU time per request in microseconds, "-" when unknown.
 func us(d time.Duration) string {

@@ -30,6 +30,7 @@ type settings struct {
 	maxRequests int
 	adminToken  string
 	header      bool
+	tsv         bool
 	pid         int // the server's process, for its CPU time per request
 }
 
@@ -48,6 +49,7 @@ func parseRun(args []string, stderr io.Writer) (settings, error) {
 	fs.IntVar(&s.maxRequests, "max-requests", 200000, "upper bound of requests in any one attack")
 	fs.StringVar(&s.adminToken, "admin-token", "", "moderator token, to approve seeded comments the filter held")
 	fs.BoolVar(&s.header, "header", true, "print the table's header")
+	fs.BoolVar(&s.tsv, "tsv", false, "print the table tab-separated, for aligning several runs (column -t -s TAB)")
 	fs.IntVar(&s.pid, "pid", 0, "the server's process id, to report its CPU time per request (0: not reported)")
 	if err := fs.Parse(args); err != nil {
 		return s, err
@@ -131,7 +133,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return ctx.Err()
 		}
 	}
-	printTable(stdout, s.label, rows, s.header)
+	printTable(stdout, s.label, rows, s.header, s.tsv)
 	return nil
 }
 

@@ -115,7 +115,7 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 		Options: httpapi.Options{
 			TrustedProxies: cfg.TrustedProxies, AllowedOrigins: cfg.AllowedOrigins,
 			MaxBodyBytes: cfg.MaxBodyBytes, HoneypotField: cfg.HoneypotField,
-			CookieSecure: cfg.CookieSecure, SessionMax: cfg.SessionMax,
+			CookieSecure: cfg.CookieSecure, SessionMax: cfg.SessionMax, Demo: cfg.Demo,
 		},
 		Metrics:        a.metrics,
 		MetricsHandler: mainMetricsHandler(cfg, a.metrics),

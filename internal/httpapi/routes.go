@@ -51,6 +51,17 @@ func (h *handler) routes(e *gin.Engine) {
 	admin.GET("/tokens", h.listTokens)
 	admin.DELETE("/tokens/:id", h.revokeToken)
 
+	// Embeddable widget (widget_handlers.go): the script sites include, the same
+	// comments rendered on the server for iframes and no JavaScript (/embed?post=
+	// for ids with a slash), and a demo article when the demo option is on.
+	widget := h.newWidgetHandler()
+	e.GET("/embed.js", widget.script)
+	e.GET("/embed", widget.page)
+	e.GET("/embed/:post", widget.page)
+	if h.Options.Demo {
+		e.GET("/demo", widget.demo)
+	}
+
 	// Moderator console: HTML pages and plain forms that work without JavaScript.
 	e.GET("/console/static/*file", h.consoleStatic)
 	e.GET("/console/login", h.loginPage)

@@ -77,6 +77,7 @@ type Options struct {
 	HoneypotField  string
 	CookieSecure   bool          // mark the session cookie Secure (serve the console over HTTPS)
 	SessionMax     time.Duration // the session cookie's lifetime
+	Demo           bool          // serve /demo, an article with the widget
 }
 
 // Deps are the services the handlers need.

@@ -34,9 +34,23 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 		return fmt.Errorf("postgres: create comment: %w", err)
 	}
 	var id int64
-	err = s.pool.QueryRow(ctx, insertCommentSQL, c.Post, c.Parent, c.Author, c.Email, row.EmailNorm, c.URL, c.Text,
-		c.IP, row.IPKey, c.UserAgent, string(c.Status), c.Score, row.Reasons, string(c.TrainedAs),
-		row.Created, row.Updated).Scan(&id)
+	insert := func(q querier) error {
+		return q.QueryRow(ctx, insertCommentSQL, c.Post, c.Parent, c.Author, c.Email, row.EmailNorm, c.URL, c.Text,
+			c.IP, row.IPKey, c.UserAgent, string(c.Status), c.Score, row.Reasons, string(c.TrainedAs),
+			row.Created, row.Updated).Scan(&id)
+	}
+	if s.webhooks.Load() { // the comment and its webhook events in one transaction
+		err = s.inTx(ctx, func(tx pgx.Tx) error {
+			if err := insert(tx); err != nil {
+				return err
+			}
+			stored := *c
+			stored.ID, stored.CreatedAt, stored.UpdatedAt = id, storage.FromNanos(row.Created), storage.FromNanos(row.Updated)
+			return createdEvents(ctx, tx, stored)
+		})
+	} else {
+		err = insert(s.pool)
+	}
 	if err != nil {
 		return fmt.Errorf("postgres: create comment: %w", mapErr(err))
 	}
@@ -89,9 +103,16 @@ func (s *Store) DeleteComment(ctx context.Context, id int64, audit *models.Audit
 	}
 	recs := []*models.AuditEntry{rec}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		events, err := s.deletions(ctx, tx, []int64{id}, recs)
+		if err != nil {
+			return err
+		}
 		deleted, err := deleteComments(ctx, tx, []int64{id}, recs)
 		if err == nil && len(deleted) == 0 {
 			err = models.ErrNotFound
+		}
+		if err == nil {
+			err = events(deleted)
 		}
 		return err
 	})
@@ -113,8 +134,14 @@ func (s *Store) DeleteComments(ctx context.Context, ids []int64, audits []models
 		return nil, fmt.Errorf("postgres: delete comments: %w", err)
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) (err error) {
-		deleted, err = deleteComments(ctx, tx, ids, recs)
-		return err
+		events, err := s.deletions(ctx, tx, ids, recs)
+		if err != nil {
+			return err
+		}
+		if deleted, err = deleteComments(ctx, tx, ids, recs); err != nil {
+			return err
+		}
+		return events(deleted)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: delete comments: %w", err)

@@ -35,7 +35,7 @@ func (s *Store) Decide(ctx context.Context, d models.Decision) (models.Comment, 
 			return err
 		}
 		if r = rs[0]; r.applied {
-			return nil
+			return s.decidedEvents(ctx, tx, []storage.Decision{cd}, rs)
 		}
 		var status, trained string
 		err = tx.QueryRow(ctx, `SELECT status, trained_as FROM comments WHERE id = $1`, d.CommentID).Scan(&status, &trained)
@@ -69,8 +69,10 @@ func (s *Store) DecideMany(ctx context.Context, ds []models.Decision) (updated [
 	}
 	var rs []decided
 	err = s.inTx(ctx, func(tx pgx.Tx) (err error) {
-		rs, err = applyDecisions(ctx, tx, checked)
-		return err
+		if rs, err = applyDecisions(ctx, tx, checked); err != nil {
+			return err
+		}
+		return s.decidedEvents(ctx, tx, checked, rs)
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("postgres: decide many: %w", err)

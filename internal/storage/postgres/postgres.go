@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,7 +41,8 @@ const txRetries = 3
 // Store is the PostgreSQL storage. It is safe for concurrent use, also by
 // several processes on one database.
 type Store struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	webhooks atomic.Bool // write webhook events with comment changes (RecordWebhookEvents)
 }
 
 // Open connects to the database at url (postgres://user:pass@host:port/db?...;

@@ -85,35 +85,7 @@ func (s *Store) ListAPITokens(ctx context.Context, moderatorID int64) ([]models.
 // recorded. Errors: models.ErrNotFound; models.ErrConflict when the token is
 // revoked already; *models.ValidationError for a bad audit entry.
 func (s *Store) RevokeAPIToken(ctx context.Context, id int64, at time.Time, audit *models.AuditEntry) error {
-	if at.IsZero() {
-		at = time.Now()
-	}
-	var v models.ValidationError
-	revokedAt, ok := storage.ToNanos(at)
-	if !ok {
-		v.Add("at", "out_of_range")
-	}
-	rec := storage.AuditOf(&v, "audit.", audit, at)
-	if err := v.Err(); err != nil {
-		return fmt.Errorf("postgres: revoke api token %d: %w", id, err)
-	}
-	err := s.writeAudited(ctx, rec, func(tx pgx.Tx) error {
-		var revoked *int64
-		err := tx.QueryRow(ctx, `SELECT revoked_at FROM api_tokens WHERE id = $1 FOR UPDATE`, id).Scan(&revoked)
-		if err != nil {
-			return notFound(err)
-		}
-		if revoked != nil {
-			return fmt.Errorf("revoked already at %s: %w", storage.FromNanos(*revoked).Format(time.RFC3339), models.ErrConflict)
-		}
-		_, err = tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2`, revokedAt, id)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("postgres: revoke api token %d: %w", id, err)
-	}
-	storage.Publish(audit, rec)
-	return nil
+	return s.revoke(ctx, "api_tokens", "api token", id, at, audit)
 }
 
 // tokenRow receives the tokenColumns of one row.

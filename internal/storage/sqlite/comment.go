@@ -66,7 +66,13 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 		return fmt.Errorf("sqlite: create comment: %w", err)
 	}
 	in := &insert{ctx: ctx, done: make(chan error, 1), write: func(ctx context.Context, q queryer) (int64, error) {
-		return insertComment(ctx, q, c, string(reasons), created, updated)
+		id, err := insertComment(ctx, q, c, string(reasons), created, updated)
+		if err != nil {
+			return 0, err
+		}
+		stored := *c
+		stored.ID, stored.CreatedAt, stored.UpdatedAt = id, fromNanos(created), fromNanos(updated)
+		return id, s.createdEvents(ctx, q, stored)
 	}}
 	if err := s.enqueue(in); err != nil {
 		return fmt.Errorf("sqlite: create comment: %w", err)
@@ -130,9 +136,16 @@ func (s *Store) DeleteComment(ctx context.Context, id int64, audit *models.Audit
 	}
 	var recorded *models.AuditEntry
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		event, err := s.deletion(ctx, tx, id, rec)
+		if err != nil {
+			return err
+		}
 		deleted, e, err := deleteComment(ctx, tx, id, rec)
 		if err == nil && !deleted {
 			err = models.ErrNotFound
+		}
+		if err == nil {
+			err = event()
 		}
 		recorded = e
 		return err
@@ -171,12 +184,16 @@ func (s *Store) DeleteComments(ctx context.Context, ids []int64, audits []models
 		deleted = make([]int64, 0, len(ids))
 		p := newPreparer(tx)
 		for i, id := range ids {
-			ok, _, err := deleteComment(ctx, p, id, recs[i])
+			event, err := s.deletion(ctx, p, id, recs[i])
 			if err != nil {
 				return fmt.Errorf("comment %d: %w", id, err)
 			}
-			if ok {
-				deleted = append(deleted, id)
+			ok, _, err := deleteComment(ctx, p, id, recs[i])
+			if err == nil && ok {
+				deleted, err = append(deleted, id), event()
+			}
+			if err != nil {
+				return fmt.Errorf("comment %d: %w", id, err)
 			}
 		}
 		return nil

@@ -51,6 +51,9 @@ func (s *Store) Decide(ctx context.Context, d models.Decision) (models.Comment, 
 		if err == nil && !applied {
 			err = fmt.Errorf("comment changed under the write lock: %w", models.ErrConflict)
 		}
+		if err == nil {
+			err = s.decidedEvent(ctx, tx, out, d.From, cd.audit)
+		}
 		return err
 	})
 	if err != nil {
@@ -90,6 +93,9 @@ func (s *Store) DecideMany(ctx context.Context, ds []models.Decision) (updated [
 			if !applied {
 				conflicted = append(conflicted, d.CommentID)
 				continue
+			}
+			if err := s.decidedEvent(ctx, p, c, d.From, d.audit); err != nil {
+				return fmt.Errorf("comment %d: %w", d.CommentID, err)
 			}
 			updated, recs[i] = append(updated, c), rec
 		}

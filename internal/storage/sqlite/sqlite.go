@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -35,6 +36,8 @@ type Store struct {
 	stmts  stmts      // the hot reads, prepared on the read pool
 	cache  *stmtCache // the reads built from filters, prepared on the read pool
 	commit *committer // writes concurrent CreateComment calls in shared transactions
+
+	webhooks atomic.Bool // write webhook events with comment changes (RecordWebhookEvents)
 
 	busyRetries int           // extra attempts of a write transaction that met SQLITE_BUSY
 	busyBackoff time.Duration // first pause between those attempts; doubles each time

@@ -103,38 +103,7 @@ func (s *Store) ListAPITokens(ctx context.Context, moderatorID int64) ([]models.
 // recorded. Errors: models.ErrNotFound; models.ErrConflict when the token is
 // revoked already; *models.ValidationError for a bad audit entry.
 func (s *Store) RevokeAPIToken(ctx context.Context, id int64, at time.Time, audit *models.AuditEntry) error {
-	if at.IsZero() {
-		at = time.Now()
-	}
-	var v models.ValidationError
-	revokedAt, ok := toNanos(at)
-	if !ok {
-		v.Add("at", "out_of_range")
-	}
-	rec := auditOf(&v, "audit.", audit, at)
-	if err := v.Err(); err != nil {
-		return fmt.Errorf("sqlite: revoke api token %d: %w", id, err)
-	}
-	err := s.writeAudited(ctx, rec, func(tx *sql.Tx) error {
-		var revoked sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM api_tokens WHERE id = ?`, id).Scan(&revoked)
-		if errors.Is(err, sql.ErrNoRows) {
-			return models.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if revoked.Valid {
-			return fmt.Errorf("revoked already at %s: %w", fromNanos(revoked.Int64).Format(time.RFC3339), models.ErrConflict)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, revokedAt, id)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: revoke api token %d: %w", id, err)
-	}
-	publish(audit, rec)
-	return nil
+	return s.revoke(ctx, "api_tokens", "api token", id, at, audit)
 }
 
 // moderatorExists answers models.ErrNotFound unless a moderator has id.

@@ -169,6 +169,8 @@ type Store interface {
 	ImportBatches(ctx context.Context, batches iter.Seq2[storage.Batch, error], audit *models.AuditEntry) error
 	// Close releases the store.
 	Close() error
+
+	SiteStore // site.go
 }
 
 // Run runs the suite. open must return a new, empty store each time it is
@@ -225,6 +227,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ImportCommentsChunks", testImportCommentsChunks},
 		{"ImportCommentsRollback", testImportCommentsRollback},
 	}
+	tests = append(tests, siteTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)

@@ -108,6 +108,8 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 		Comments:    a.service,
 		Moderation:  a.service,
 		Accounts:    a.accounts,
+		Akismet:     a.service,
+		SiteKeys:    a.accounts,
 		Events:      a.broker,
 		ReadLimiter: a.metrics.Limiter("read", a.limiter.Rule("read", readLimit)),
 		Ready:       readiness(a.store, a.limiter, a.filter),
@@ -127,12 +129,14 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 }
 
 // runBackground starts the loops that keep this instance in step: the Redis
-// probe, the training-log sync, the policy reload and the event relay.
+// probe, the training-log sync, the policy reload and the event relay, and
+// the loops of sites.go.
 func (a *app) runBackground(ctx context.Context) {
 	go a.limiter.Run(ctx)
 	go a.filter.Run(ctx, 2*time.Second)
 	go a.service.Run(ctx, 5*time.Second)
 	go a.broker.Run(ctx)
+	a.runSiteLoops(ctx)
 }
 
 // onRemoteEvent reacts to another instance's news at once instead of at the next poll.

@@ -20,6 +20,7 @@ commands:
   serve     run the HTTP service (default)
   config    print the effective configuration, secrets masked
   moderator manage moderator accounts and API tokens (commentd moderator help)
+  apikey    manage the sites' keys to the Akismet-compatible API (commentd apikey help)
   healthcheck  exit 0 when the local service answers /healthz (for container health checks)
   migrate-store  copy one database into another, ids kept: migrate-store --from sqlite://PATH --to postgres://...
   eval      measure the filter on labelled files: eval --test FILE [--no-starter --train FILE] [--folds K] [--json]
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return err
 	case "moderator":
 		return moderatorCmd(ctx, args, getenv, stdin, stdout, stderr)
+	case "apikey":
+		return apikeyCmd(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
 	case "migrate-store":

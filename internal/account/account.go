@@ -47,6 +47,7 @@ type Store interface {
 	TouchSession(ctx context.Context, id []byte, at time.Time) error
 	// DeleteSession ends a login.
 	DeleteSession(ctx context.Context, id []byte) error
+	KeyStore // apikey.go
 }
 
 // Limiter spends one unit of a key's budget; over it, a *models.RateLimitError.

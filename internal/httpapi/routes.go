@@ -1,6 +1,10 @@
 package httpapi
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/commentd/commentd/models"
+)
 
 // routes registers every route: the API's table of contents.
 func (h *handler) routes(e *gin.Engine) {
@@ -50,6 +54,17 @@ func (h *handler) routes(e *gin.Engine) {
 	admin.POST("/moderators/:name/tokens", h.issueToken)
 	admin.GET("/tokens", h.listTokens)
 	admin.DELETE("/tokens/:id", h.revokeToken)
+	admin.GET("/apikeys", h.listAPIKeys) // the sites' keys to the Akismet-compatible API
+	admin.POST("/apikeys", h.createAPIKey)
+	admin.DELETE("/apikeys/:id", h.revokeAPIKey)
+
+	// Akismet-compatible API for other sites (akismet.go): the site's API key as
+	// api_key or key, or as the first label of the Host; plain-text answers.
+	ak := e.Group("/1.1")
+	ak.POST("/verify-key", h.akismetVerifyKey)
+	ak.POST("/comment-check", h.akismetCheck)
+	ak.POST("/submit-spam", h.akismetReport(models.ClassSpam))
+	ak.POST("/submit-ham", h.akismetReport(models.ClassHam))
 
 	// Embeddable widget (widget_handlers.go): the script sites include, the same
 	// comments rendered on the server for iframes and no JavaScript (/embed?post=
@@ -84,4 +99,7 @@ func (h *handler) routes(e *gin.Engine) {
 	conAdmin.POST("/accounts/:name/delete", h.consoleDeleteAccount)
 	conAdmin.POST("/accounts/:name/tokens", h.consoleIssueToken)
 	conAdmin.POST("/tokens/:id/revoke", h.consoleRevokeToken)
+	conAdmin.GET("/apikeys", h.apiKeysPage)
+	conAdmin.POST("/apikeys", h.consoleCreateAPIKey)
+	conAdmin.POST("/apikeys/:id/revoke", h.consoleRevokeAPIKey)
 }

@@ -93,6 +93,9 @@ type Deps struct {
 
 	Metrics        Metrics      // counts every request; nil: none
 	MetricsHandler http.Handler // serves GET /metrics here; nil: not on this listener (metrics_addr)
+
+	Akismet  AkismetService // the Akismet-compatible API (akismet.go)
+	SiteKeys SiteKeyService // the sites' API keys to it
 }
 
 // handler holds the dependencies of every handler.

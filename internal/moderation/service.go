@@ -46,6 +46,7 @@ type Store interface {
 	// LastTrainingEvent returns the latest positive event of a comment; models.ErrNotFound when none.
 	LastTrainingEvent(ctx context.Context, commentID int64) (models.TrainingEvent, error)
 	PolicyStore
+	CheckStore // check.go
 }
 
 // PolicyStore keeps what admins edit: settings, word lists, bans, and the audit log.

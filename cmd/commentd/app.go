@@ -19,6 +19,7 @@ import (
 	"github.com/commentd/commentd/internal/spam"
 	"github.com/commentd/commentd/internal/storage/postgres"
 	"github.com/commentd/commentd/internal/storage/sqlite"
+	"github.com/commentd/commentd/internal/webhook"
 	"github.com/commentd/commentd/models"
 )
 
@@ -32,6 +33,7 @@ type app struct {
 	service  *moderation.Service
 	accounts *account.Service
 	metrics  *metrics.Metrics
+	webhooks *webhook.Dispatcher // nil: no webhooks configured (sites.go)
 	closers  []func()
 }
 
@@ -40,6 +42,7 @@ type store interface {
 	moderation.Store
 	account.Store
 	spam.EventStore
+	outboxStore
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -75,6 +78,7 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 		return nil, err
 	}
 	a.closers = append(a.closers, func() { a.store.Close() })
+	a.setupWebhooks(cfg, logger)
 	if a.filter, err = spam.OpenFilter(ctx, a.store, cfg.SnapshotEvery, logger); err != nil {
 		return nil, fmt.Errorf("load filter: %w", err)
 	}

@@ -61,6 +61,12 @@ type Config struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration
+
+	Webhooks        []string      // endpoints that receive comment events; empty: no webhooks
+	WebhookSecret   string        // HMAC-SHA256 key of the deliveries' signatures
+	WebhookTimeout  time.Duration // per delivery request
+	WebhookBackoff  time.Duration // the first retry's delay, doubled up to an hour
+	WebhookRetryFor time.Duration // an event undelivered this long is given up
 }
 
 // Getenv is the signature of os.Getenv, so tests can pass their own environment.

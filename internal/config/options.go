@@ -75,6 +75,11 @@ var options = []option{
 	dur("write_timeout", "30s", func(c *Config) *time.Duration { return &c.WriteTimeout }),
 	dur("idle_timeout", "60s", func(c *Config) *time.Duration { return &c.IdleTimeout }),
 	dur("shutdown_timeout", "20s", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+	list("webhooks", "", func(c *Config) *[]string { return &c.Webhooks }),
+	secret(str("webhook_secret", "", func(c *Config) *string { return &c.WebhookSecret })),
+	dur("webhook_timeout", "10s", func(c *Config) *time.Duration { return &c.WebhookTimeout }),
+	dur("webhook_backoff", "5s", func(c *Config) *time.Duration { return &c.WebhookBackoff }),
+	dur("webhook_retry_for", "72h", func(c *Config) *time.Duration { return &c.WebhookRetryFor }),
 }
 
 func secret(o option) option { o.secret = true; return o }

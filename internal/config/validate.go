@@ -35,6 +35,9 @@ func (c *Config) Validate() error {
 			return bad("allowed_origins", "%q is not an origin such as https://blog.example.org", o)
 		}
 	}
+	if err := c.checkWebhooks(); err != nil {
+		return err
+	}
 	positive := []struct {
 		key string
 		v   int64

@@ -22,11 +22,8 @@ func (s *Store) RecordWebhookEvents(on bool) { s.webhooks.Store(on) }
 const insertWebhookSQL = `INSERT INTO webhook_events (type, comment_id, from_status, actor, comment, created_at, next_attempt_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?)`
 
-// insertWebhookEvents appends rows to the outbox, when it is on.
-func (s *Store) insertWebhookEvents(ctx context.Context, q queryer, rows ...storage.WebhookRow) error {
-	if !s.webhooks.Load() {
-		return nil
-	}
+// insertWebhookEvents appends rows to the outbox.
+func insertWebhookEvents(ctx context.Context, q queryer, rows ...storage.WebhookRow) error {
 	for _, r := range rows {
 		if _, err := q.ExecContext(ctx, insertWebhookSQL, r.Type, r.CommentID, r.From, r.Actor, r.Comment, r.At, r.At); err != nil {
 			return fmt.Errorf("webhook event: %w", err)
@@ -44,7 +41,7 @@ func (s *Store) createdEvents(ctx context.Context, q queryer, c models.Comment) 
 	if err != nil {
 		return err
 	}
-	return s.insertWebhookEvents(ctx, q, rows...)
+	return insertWebhookEvents(ctx, q, rows...)
 }
 
 // decidedEvent writes the event of comment c, just moved from status from,
@@ -57,7 +54,7 @@ func (s *Store) decidedEvent(ctx context.Context, q queryer, c models.Comment, f
 	if err != nil {
 		return err
 	}
-	return s.insertWebhookEvents(ctx, q, row)
+	return insertWebhookEvents(ctx, q, row)
 }
 
 // deletion reads, when the outbox is on, the status of a comment about to be
@@ -75,7 +72,7 @@ func (s *Store) deletion(ctx context.Context, q queryer, id int64, audit *models
 		return nil, err
 	}
 	return func() error {
-		return s.insertWebhookEvents(ctx, q, storage.DeletedEvent(id, models.Status(from), storage.ActorOf(audit), time.Now()))
+		return insertWebhookEvents(ctx, q, storage.DeletedEvent(id, models.Status(from), storage.ActorOf(audit), time.Now()))
 	}, nil
 }
 

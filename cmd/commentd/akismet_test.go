@@ -168,6 +168,7 @@ func TestAkismetCommentCheck(t *testing.T) {
 	}{
 		{"verify-key as the plugin sends it", "verify-key", pairs{{"key", key}, {"blog", wpBlog}}.encode(), nil, "valid", false},
 		{"verify-key with api_key", "verify-key", pairs{{"api_key", key}, {"blog", wpBlog + "/"}}.encode(), nil, "valid", false},
+		{"verify-key of a new key while another is in use", "verify-key", pairs{{"key", key}, {"blog", wpBlog}, {"api_key", other}}.encode(), nil, "valid", false},
 		{"verify-key of another site's key", "verify-key", pairs{{"key", other}, {"blog", wpBlog}}.encode(), nil, "invalid", false},
 		{"verify-key of an unknown key", "verify-key", pairs{{"key", "0123456789ab"}, {"blog", wpBlog}}.encode(), nil, "invalid", false},
 		{"a genuine comment", "comment-check", wpCheck(key, ham), nil, "false", false},

@@ -51,7 +51,7 @@ const akismetMaxBody = 1 << 20
 const akismetThanks = "Thanks for making the web a better place."
 
 func (h *handler) akismetVerifyKey(c *gin.Context) {
-	if _, _, err := h.akismetKey(c); err != nil {
+	if _, _, err := h.akismetKey(c, "key", "api_key"); err != nil {
 		h.akismetFail(c, err)
 		return
 	}
@@ -59,7 +59,7 @@ func (h *handler) akismetVerifyKey(c *gin.Context) {
 }
 
 func (h *handler) akismetCheck(c *gin.Context) {
-	f, k, err := h.akismetKey(c)
+	f, k, err := h.akismetKey(c, "api_key", "key")
 	if err == nil {
 		err = required(f, "blog", "user_ip")
 	}
@@ -86,7 +86,7 @@ func (h *handler) akismetCheck(c *gin.Context) {
 // akismetReport answers submit-spam and submit-ham.
 func (h *handler) akismetReport(class models.Class) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		f, k, err := h.akismetKey(c)
+		f, k, err := h.akismetKey(c, "api_key", "key")
 		if err == nil {
 			err = required(f, "blog")
 		}
@@ -103,16 +103,20 @@ func (h *handler) akismetReport(class models.Class) gin.HandlerFunc {
 	}
 }
 
-// akismetKey reads the request and resolves its key: api_key, key, or the
-// first label of the Host (KEY.rest.example.org), for the site named by blog.
-func (h *handler) akismetKey(c *gin.Context) (url.Values, models.APIKey, error) {
+// akismetKey reads the request and resolves its key: the first of the fields
+// named that is set, else the first label of the Host (KEY.rest.example.org),
+// for the site named by blog. verify-key looks at key first: the WordPress
+// plugin sends the key to verify as key and its current one as api_key.
+func (h *handler) akismetKey(c *gin.Context, fields ...string) (url.Values, models.APIKey, error) {
 	f, err := akismetForm(c)
 	if err != nil {
 		return nil, models.APIKey{}, err
 	}
-	key := f.Get("api_key")
-	if key == "" {
-		key = f.Get("key")
+	var key string
+	for _, name := range fields {
+		if key = f.Get(name); key != "" {
+			break
+		}
 	}
 	if key == "" {
 		key = hostKey(c.Request.Host)

@@ -84,6 +84,15 @@ func (s *Store) ImportComments(ctx context.Context, items iter.Seq2[models.Impor
 	return res, nil
 }
 
+// unhurried lifts the limits meant for requests from an import's transaction:
+// a big file takes longer than the statement timeout, and a file read from a
+// slow pipe may leave the transaction idle for a while. A client that dies
+// closes its connection, which ends the transaction all the same.
+func unhurried(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0`)
+	return err
+}
+
 // imported is a checked comment waiting in a chunk.
 type imported struct {
 	models.ImportedComment
@@ -92,8 +101,7 @@ type imported struct {
 
 func importComments(ctx context.Context, tx pgx.Tx, items iter.Seq2[models.ImportedComment, error]) (models.ImportResult, error) {
 	var res models.ImportResult
-	// A big file takes longer than the statement timeout meant for requests.
-	if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+	if err := unhurried(ctx, tx); err != nil {
 		return res, err
 	}
 	if _, err := tx.Exec(ctx, importEventsSQL); err != nil {
@@ -199,6 +207,9 @@ func (s *Store) ImportBatches(ctx context.Context, batches iter.Seq2[storage.Bat
 		return fmt.Errorf("postgres: import: %w", err)
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := unhurried(ctx, tx); err != nil {
+			return err
+		}
 		for b, err := range batches {
 			if err != nil {
 				return err

@@ -25,7 +25,7 @@ import (
 const testToken = "test-admin-token-0123456789"
 
 // testEnv is a COMMENTD_* environment for one test: its own database file and Redis prefix.
-func testEnv(t *testing.T, extra map[string]string) map[string]string {
+func testEnv(t testing.TB, extra map[string]string) map[string]string {
 	t.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)
@@ -66,7 +66,7 @@ func TestMain(m *testing.M) {
 
 // postgresURL returns a database_url naming an empty schema of the test
 // binary's PostgreSQL database, for the instances of one test to share.
-func postgresURL(t *testing.T) string {
+func postgresURL(t testing.TB) string {
 	t.Helper()
 	pgOnce.Do(func() { pgDB, pgErr = pgtest.Create(context.Background(), "cmd") })
 	if pgErr != nil {

@@ -26,6 +26,8 @@ commands:
   eval      measure the filter on labelled files: eval --test FILE [--no-starter --train FILE] [--folds K] [--json]
   train     teach this installation labelled comments: train --corpus FILE [--corpus FILE ...]
   model     export, import or describe this installation's model (commentd model help)
+  import    import a WordPress or Disqus export, or restore a commentd export (commentd import help)
+  export    write everything needed to rebuild this installation: export --format json [--out FILE]
   help      show this help
 `
 
@@ -59,6 +61,10 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return trainCmd(ctx, args, getenv, stdout, stderr)
 	case "model":
 		return modelCmd(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args, getenv, stdin, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err

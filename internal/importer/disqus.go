@@ -109,7 +109,7 @@ func (d *Disqus) read(x *xmlReader, yield func(models.ImportedComment, error) bo
 			if err != nil {
 				return err
 			}
-			if err := d.emit(&d.Stats, it, post, yield); err != nil {
+			if err := emit(&d.Stats, it, post, yield); err != nil {
 				return err
 			}
 		default:

@@ -28,7 +28,7 @@ func TestDisqusSample(t *testing.T) {
 			models.StatusApproved, models.ClassHam, "2026-02-02 11:40:00",
 			"Crunchy and great with hummus. I added caraway seeds."},
 	}
-	d := &Disqus{Options: Options{Tokens: fakeTokens}}
+	d := &Disqus{}
 	got := readAll(t, d.Comments(openSample(t, "disqus-sample.xml")))
 	if len(got) != len(wants) {
 		t.Fatalf("%d comments, want %d", len(got), len(wants))

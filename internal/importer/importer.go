@@ -47,9 +47,6 @@ func ParsePostName(s string) (PostName, error) {
 type Options struct {
 	Post PostName // how posts are named; "" is ByPath
 	Site string   // the site part of the keys, instead of the one the file names
-	// Tokens returns the features a comment teaches the filter: spam.Filter.Tokens.
-	// Nil: comments carry no tokens.
-	Tokens func(models.NewComment) []string
 }
 
 // Stats counts what a reader read.
@@ -136,13 +133,9 @@ func comment(src models.CommentSource, c models.Comment) models.ImportedComment 
 	return models.ImportedComment{Source: src, Comment: c}
 }
 
-// emit yields it as a comment on post, with the tokens it teaches when it
-// teaches the filter, and counts it.
-func (o *Options) emit(stats *Stats, it models.ImportedComment, post string, yield func(models.ImportedComment, error) bool) error {
+// emit yields it as a comment on post, and counts it.
+func emit(stats *Stats, it models.ImportedComment, post string, yield func(models.ImportedComment, error) bool) error {
 	it.Comment.Post = post
-	if c := it.Comment; c.TrainedAs != models.ClassNone && o.Tokens != nil {
-		it.Tokens = o.Tokens(models.NewComment{Post: post, Author: c.Author, Email: c.Email, URL: c.URL, Text: c.Text})
-	}
 	stats.Comments++
 	if !yield(it, nil) {
 		return errStop

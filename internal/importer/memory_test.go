@@ -41,7 +41,7 @@ func TestWordPressBoundedMemory(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	base, peak := ms.HeapAlloc, ms.HeapAlloc
-	w := &WordPress{Options: Options{Tokens: fakeTokens}}
+	w := &WordPress{}
 	start, count, trained := time.Now(), 0, 0
 	for it, err := range w.Comments(pr) {
 		if err != nil {

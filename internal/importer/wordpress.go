@@ -134,7 +134,7 @@ func (w *WordPress) read(x *xmlReader, yield func(models.ImportedComment, error)
 			}
 			if post := w.post(item); post == "" {
 				item.waiting = append(item.waiting, it)
-			} else if err := w.emit(&w.Stats, it, post, yield); err != nil {
+			} else if err := emit(&w.Stats, it, post, yield); err != nil {
 				return err
 			}
 		default:
@@ -161,7 +161,7 @@ func (w *WordPress) endItem(item *wxrItem, yield func(models.ImportedComment, er
 		return item.at.fail("this item has comments but no <%s> to name its post by (--post-id=%s)", field, cmp.Or(w.Post, ByPath))
 	}
 	for _, it := range item.waiting {
-		if err := w.emit(&w.Stats, it, post, yield); err != nil {
+		if err := emit(&w.Stats, it, post, yield); err != nil {
 			return err
 		}
 	}

@@ -68,13 +68,6 @@ func (w want) check(t *testing.T, got models.ImportedComment) {
 	if src := (models.CommentSource{Key: w.key, ParentKey: w.parent}); got.Source != src {
 		t.Errorf("%s: source %+v, want %+v", w.key, got.Source, src)
 	}
-	var tokens []string
-	if w.class != models.ClassNone {
-		tokens = fakeTokens(models.NewComment{Post: w.post, Author: w.author})
-	}
-	if !reflect.DeepEqual(got.Tokens, tokens) {
-		t.Errorf("%s: tokens %q, want %q", w.key, got.Tokens, tokens)
-	}
 }
 
 func openSample(t *testing.T, name string) *os.File {
@@ -116,7 +109,7 @@ func TestWordPressSample(t *testing.T) {
 			models.StatusSpam, models.ClassSpam, "2026-02-19 04:44:00",
 			"Need cash fast? Payday loans approved in minutes, no credit check!!! Visit http://cash-now.example/ bitcoin casino bonus crypto investment double your money"},
 	}
-	w := &WordPress{Options: Options{Tokens: fakeTokens}}
+	w := &WordPress{}
 	got := readAll(t, w.Comments(openSample(t, "wordpress-sample.xml")))
 	if len(got) != len(wants) {
 		t.Fatalf("%d comments, want %d", len(got), len(wants))

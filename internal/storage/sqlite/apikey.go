@@ -38,7 +38,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *models.APIKey, audit *model
 	if err != nil {
 		return fmt.Errorf("sqlite: create api key: %w", err)
 	}
-	k.ID, k.CreatedAt, k.RevokedAt = id, fromNanos(created), nil
+	k.ID, k.CreatedAt, k.RevokedAt = id, storage.FromNanos(created), nil
 	publish(audit, rec)
 	return nil
 }
@@ -89,7 +89,7 @@ func (s *Store) revoke(ctx context.Context, table, what string, id int64, at tim
 		at = time.Now()
 	}
 	var v models.ValidationError
-	revokedAt, ok := toNanos(at)
+	revokedAt, ok := storage.ToNanos(at)
 	if !ok {
 		v.Add("at", "out_of_range")
 	}
@@ -107,7 +107,7 @@ func (s *Store) revoke(ctx context.Context, table, what string, id int64, at tim
 			return err
 		}
 		if revoked.Valid {
-			return fmt.Errorf("revoked already at %s: %w", fromNanos(revoked.Int64).Format(time.RFC3339), models.ErrConflict)
+			return fmt.Errorf("revoked already at %s: %w", storage.FromNanos(revoked.Int64).Format(time.RFC3339), models.ErrConflict)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE `+table+` SET revoked_at = ? WHERE id = ?`, revokedAt, id)
 		return err
@@ -129,9 +129,9 @@ func scanAPIKey(row interface{ Scan(...any) error }) (models.APIKey, error) {
 	if err := row.Scan(&k.ID, &k.Site, &k.Hash, &k.CreatedBy, &created, &revoked); err != nil {
 		return models.APIKey{}, err
 	}
-	k.CreatedAt = fromNanos(created)
+	k.CreatedAt = storage.FromNanos(created)
 	if revoked.Valid {
-		at := fromNanos(revoked.Int64)
+		at := storage.FromNanos(revoked.Int64)
 		k.RevokedAt = &at
 	}
 	return k, nil

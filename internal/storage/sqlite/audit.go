@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"math"
 	"strings"
 	"time"
@@ -39,7 +40,7 @@ func (s *Store) AppendAudit(ctx context.Context, e models.AuditEntry) error {
 // malformed cursor (field "cursor") or a limit below 1 (field "limit"); limits
 // over MaxPageSize are clamped.
 func (s *Store) ListAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, string, error) {
-	limit, err := checkLimit(f.Limit)
+	limit, err := storage.CheckLimit(f.Limit)
 	if err != nil {
 		return nil, "", fmt.Errorf("sqlite: list audit: %w", err)
 	}
@@ -90,15 +91,15 @@ func auditPageSQL(f models.AuditFilter, rows int) (string, []any, error) {
 		w.add("comment_id = ?", f.CommentID)
 	}
 	if !f.Since.IsZero() {
-		w.add("at >= ?", clampNanos(f.Since))
+		w.add("at >= ?", storage.ClampNanos(f.Since))
 	}
 	if !f.Until.IsZero() {
-		w.add("at < ?", clampNanos(f.Until))
+		w.add("at < ?", storage.ClampNanos(f.Until))
 	}
 	if f.Cursor != "" {
 		k, ok := decodeKeyset(cursorAudit, f.Cursor)
 		if !ok {
-			return "", nil, invalid("cursor", "invalid")
+			return "", nil, storage.Invalid("cursor", "invalid")
 		}
 		w.add("(at, id) < (?, ?)", int64(k.key), k.id)
 	}
@@ -116,7 +117,7 @@ func auditOf(v *models.ValidationError, prefix string, e *models.AuditEntry, at 
 	if rec.At.IsZero() {
 		rec.At = at
 	}
-	if _, ok := toNanos(rec.At); !ok {
+	if _, ok := storage.ToNanos(rec.At); !ok {
 		v.Add(prefix+"at", "out_of_range")
 	}
 	if rec.Action == "" {
@@ -170,7 +171,7 @@ func recordAudit(ctx context.Context, q queryer, rec *models.AuditEntry) error {
 	if rec == nil {
 		return nil
 	}
-	at, _ := toNanos(rec.At)
+	at, _ := storage.ToNanos(rec.At)
 	res, err := q.ExecContext(ctx, insertAuditSQL, at, rec.Actor, rec.Action, rec.CommentID,
 		string(rec.FromStatus), string(rec.ToStatus), rec.Score, rec.Detail)
 	if err != nil {
@@ -179,7 +180,7 @@ func recordAudit(ctx context.Context, q queryer, rec *models.AuditEntry) error {
 	if rec.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	rec.At = fromNanos(at)
+	rec.At = storage.FromNanos(at)
 	return nil
 }
 
@@ -201,7 +202,7 @@ func scanAudit(row interface{ Scan(...any) error }) (models.AuditEntry, error) {
 	if err := row.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.CommentID, &from, &to, &score, &e.Detail); err != nil {
 		return models.AuditEntry{}, err
 	}
-	e.At, e.FromStatus, e.ToStatus = fromNanos(at), models.Status(from), models.Status(to)
+	e.At, e.FromStatus, e.ToStatus = storage.FromNanos(at), models.Status(from), models.Status(to)
 	if score.Valid {
 		e.Score = &score.Float64
 	}

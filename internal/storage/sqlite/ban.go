@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"time"
 
 	"github.com/commentd/commentd/models"
@@ -28,9 +29,9 @@ func (s *Store) ListBans(ctx context.Context) ([]models.Ban, error) {
 		if err := row.Scan(&b.ID, &kind, &b.Value, &b.Reason, &expires, &b.CreatedBy, &created); err != nil {
 			return err
 		}
-		b.Kind, b.CreatedAt = models.BanKind(kind), fromNanos(created)
+		b.Kind, b.CreatedAt = models.BanKind(kind), storage.FromNanos(created)
 		if expires.Valid {
-			at := fromNanos(expires.Int64)
+			at := storage.FromNanos(expires.Int64)
 			b.ExpiresAt = &at
 		}
 		out = append(out, b)
@@ -57,14 +58,14 @@ func (s *Store) AddBan(ctx context.Context, b *models.Ban, audit *models.AuditEn
 	case b.Value == "":
 		v.Add("value", "required")
 	case b.Kind == models.BanIP:
-		if _, _, ok := ipRange(b.Value); !ok {
+		if _, _, ok := storage.IPRange(b.Value); !ok {
 			v.Add("value", "invalid_ip")
 		}
 	}
-	created := creationTime(&v, b.CreatedAt, now)
+	created := storage.CreationTime(&v, b.CreatedAt, now)
 	var expires *int64
 	if b.ExpiresAt != nil {
-		n, ok := toNanos(*b.ExpiresAt)
+		n, ok := storage.ToNanos(*b.ExpiresAt)
 		if !ok {
 			v.Add("expires_at", "out_of_range")
 		}
@@ -83,9 +84,9 @@ func (s *Store) AddBan(ctx context.Context, b *models.Ban, audit *models.AuditEn
 	if err != nil {
 		return fmt.Errorf("sqlite: add ban: %w", err)
 	}
-	b.ID, b.CreatedAt = id, fromNanos(created)
+	b.ID, b.CreatedAt = id, storage.FromNanos(created)
 	if expires != nil {
-		at := fromNanos(*expires)
+		at := storage.FromNanos(*expires)
 		b.ExpiresAt = &at
 	}
 	publish(audit, rec)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"math"
 	"slices"
 	"strings"
@@ -46,11 +47,11 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 	if c.Parent < 0 {
 		v.Add("parent", "invalid")
 	}
-	created, ok := toNanos(createdAt)
+	created, ok := storage.ToNanos(createdAt)
 	if !ok {
 		v.Add("created_at", "out_of_range")
 	}
-	updated, ok := toNanos(updatedAt)
+	updated, ok := storage.ToNanos(updatedAt)
 	if !ok {
 		v.Add("updated_at", "out_of_range")
 	}
@@ -71,14 +72,14 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 			return 0, err
 		}
 		stored := *c
-		stored.ID, stored.CreatedAt, stored.UpdatedAt = id, fromNanos(created), fromNanos(updated)
+		stored.ID, stored.CreatedAt, stored.UpdatedAt = id, storage.FromNanos(created), storage.FromNanos(updated)
 		return id, s.createdEvents(ctx, q, stored)
 	}}
 	if err := s.enqueue(in); err != nil {
 		return fmt.Errorf("sqlite: create comment: %w", err)
 	}
 	c.ID = in.id
-	c.CreatedAt, c.UpdatedAt = fromNanos(created), fromNanos(updated)
+	c.CreatedAt, c.UpdatedAt = storage.FromNanos(created), storage.FromNanos(updated)
 	return nil
 }
 
@@ -91,7 +92,7 @@ const insertCommentSQL = `INSERT INTO comments (post, parent, author, email, ema
 func insertComment(ctx context.Context, q queryer, c *models.Comment, reasons string, created, updated int64) (int64, error) {
 	res, err := q.ExecContext(ctx, insertCommentSQL,
 		c.Post, c.Parent, c.Author, c.Email, normEmail(c.Email), c.URL, c.Text,
-		c.IP, ipKey(c.IP), c.UserAgent, string(c.Status), c.Score, reasons, string(c.TrainedAs), created, updated)
+		c.IP, storage.IPKey(c.IP), c.UserAgent, string(c.Status), c.Score, reasons, string(c.TrainedAs), created, updated)
 	if err != nil {
 		return 0, err
 	}
@@ -263,7 +264,7 @@ const findDuplicateSQL = `SELECT EXISTS (SELECT 1 FROM comments
 func (s *Store) FindDuplicate(ctx context.Context, post, email, text string, since time.Time) (bool, error) {
 	from := int64(math.MinInt64)
 	if !since.IsZero() {
-		from = clampNanos(since)
+		from = storage.ClampNanos(since)
 	}
 	var found bool
 	err := s.stmts.findDuplicate.QueryRowContext(ctx, post, normEmail(email), from, text).Scan(&found)
@@ -290,7 +291,7 @@ func scanComment(row interface{ Scan(...any) error }) (models.Comment, error) {
 		return models.Comment{}, fmt.Errorf("comment %d: reasons: %w", c.ID, err)
 	}
 	c.Status, c.TrainedAs = models.Status(status), models.Class(trained)
-	c.CreatedAt, c.UpdatedAt = fromNanos(created), fromNanos(updated)
+	c.CreatedAt, c.UpdatedAt = storage.FromNanos(created), storage.FromNanos(updated)
 	return c, nil
 }
 

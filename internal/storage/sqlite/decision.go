@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"time"
 
 	"github.com/commentd/commentd/models"
@@ -165,7 +166,7 @@ func checkDecision(d models.Decision) (decision, error) {
 	if !validClass(d.TrainedTo) {
 		v.Add("trained_to", "invalid")
 	}
-	at, ok := toNanos(d.At)
+	at, ok := storage.ToNanos(d.At)
 	if !ok {
 		v.Add("at", "out_of_range")
 	}
@@ -181,7 +182,7 @@ func checkDecision(d models.Decision) (decision, error) {
 		evs[i] = e
 	}
 	checkEvents(&v, evs)
-	audit := auditOf(&v, "audit.", d.Audit, fromNanos(at))
+	audit := auditOf(&v, "audit.", d.Audit, storage.FromNanos(at))
 	if audit != nil && audit.CommentID != 0 && audit.CommentID != d.CommentID {
 		v.Add("audit.comment_id", "comment_mismatch")
 	}

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"io/fs"
 	"path"
 	"slices"
@@ -128,7 +129,7 @@ func fillIPKeysBy(ctx context.Context, tx *sql.Tx, batch int) error {
 				return err
 			}
 			n, after = n+1, id
-			if key := ipKey(ip); key != nil {
+			if key := storage.IPKey(ip); key != nil {
 				todo = append(todo, row{id, key})
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ func (s *Store) CreateModerator(ctx context.Context, m *models.Moderator, audit 
 	if !m.Role.Valid() {
 		v.Add("role", "invalid")
 	}
-	created := creationTime(&v, m.CreatedAt, now)
+	created := storage.CreationTime(&v, m.CreatedAt, now)
 	rec := auditOf(&v, "audit.", audit, now)
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: create moderator: %w", err)
@@ -43,7 +44,7 @@ func (s *Store) CreateModerator(ctx context.Context, m *models.Moderator, audit 
 	if err != nil {
 		return fmt.Errorf("sqlite: create moderator: %w", err)
 	}
-	m.ID, m.CreatedAt = id, fromNanos(created)
+	m.ID, m.CreatedAt = id, storage.FromNanos(created)
 	publish(audit, rec)
 	return nil
 }
@@ -139,7 +140,7 @@ func (s *Store) DeleteModerator(ctx context.Context, id int64, audit *models.Aud
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE moderator_id = ? AND revoked_at IS NULL`,
-			clampNanos(now), id)
+			storage.ClampNanos(now), id)
 		return err
 	})
 	if err != nil {
@@ -171,7 +172,7 @@ func (r *moderatorRow) dest() []any {
 
 func (r *moderatorRow) moderator() models.Moderator {
 	m := r.m
-	m.Role, m.CreatedAt = models.Role(r.role), fromNanos(r.created)
+	m.Role, m.CreatedAt = models.Role(r.role), storage.FromNanos(r.created)
 	return m
 }
 

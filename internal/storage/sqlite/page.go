@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"math"
 	"slices"
 	"strings"
@@ -46,7 +47,7 @@ func (s *Store) ListApproved(ctx context.Context, post, cursor string, limit int
 // *models.ValidationError (field "status") for an unknown status.
 func (s *Store) ListByStatus(ctx context.Context, status models.Status, cursor string, limit int) (models.Page, error) {
 	if !status.Valid() {
-		return models.Page{}, fmt.Errorf("sqlite: list %q: %w", status, invalid("status", "invalid"))
+		return models.Page{}, fmt.Errorf("sqlite: list %q: %w", status, storage.Invalid("status", "invalid"))
 	}
 	before := position{createdAt: math.MaxInt64, id: math.MaxInt64}
 	p, err := s.page(ctx, cursor, limit, &before, s.stmts.listByStatus, string(status))
@@ -60,14 +61,14 @@ func (s *Store) ListByStatus(ctx context.Context, status models.Status, cursor s
 // continue from and the row limit; from is the position of an empty cursor.
 // It fetches one row more than limit to know whether another page follows.
 func (s *Store) page(ctx context.Context, cursor string, limit int, from *position, query *sql.Stmt, args ...any) (models.Page, error) {
-	limit, err := checkLimit(limit)
+	limit, err := storage.CheckLimit(limit)
 	if err != nil {
 		return models.Page{}, err
 	}
 	if cursor != "" {
 		p, ok := decodeCursor(cursor)
 		if !ok {
-			return models.Page{}, invalid("cursor", "invalid")
+			return models.Page{}, storage.Invalid("cursor", "invalid")
 		}
 		*from = p
 	}

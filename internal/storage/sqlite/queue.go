@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"math"
 	"slices"
 	"strings"
@@ -43,7 +44,7 @@ func queueOrderOf(sort models.QueueSort) (queueOrder, bool) {
 // ("min_score", "max_score"), a cursor malformed or of another sort ("cursor")
 // or a limit below 1 ("limit"); limits over MaxPageSize are clamped.
 func (s *Store) ListQueue(ctx context.Context, f models.QueueFilter) (models.Page, error) {
-	limit, err := checkLimit(f.Limit)
+	limit, err := storage.CheckLimit(f.Limit)
 	if err != nil {
 		return models.Page{}, fmt.Errorf("sqlite: list queue: %w", err)
 	}
@@ -88,7 +89,7 @@ func queuePageSQL(f models.QueueFilter, rows int) (string, []any, queueOrder, er
 	if f.Cursor != "" {
 		k, ok := decodeKeyset(order.cursor, f.Cursor)
 		if !ok {
-			return "", nil, order, invalid("cursor", "invalid")
+			return "", nil, order, storage.Invalid("cursor", "invalid")
 		}
 		key := any(int64(k.key))
 		if order.cursor == cursorScore {
@@ -107,7 +108,7 @@ func queuePageSQL(f models.QueueFilter, rows int) (string, []any, queueOrder, er
 func (s *Store) QueueIDs(ctx context.Context, f models.QueueFilter, max int) ([]int64, error) {
 	w, order, err := queueWhere(f)
 	if err == nil && max < 1 {
-		err = invalid("max", "invalid")
+		err = storage.Invalid("max", "invalid")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: queue ids: %w", err)
@@ -150,13 +151,13 @@ func queueWhere(f models.QueueFilter) (where, queueOrder, error) {
 		w.add("post = ?", f.Post)
 	}
 	if f.Author != "" {
-		w.add(`author LIKE ? ESCAPE '\'`, containsPattern(f.Author))
+		w.add(`author LIKE ? ESCAPE '\'`, storage.ContainsPattern(f.Author))
 	}
 	if f.Email != "" {
 		w.add("email_norm = ?", normEmail(f.Email))
 	}
 	if f.IP != "" {
-		switch lo, hi, ok := ipRange(f.IP); {
+		switch lo, hi, ok := storage.IPRange(f.IP); {
 		case !ok:
 			v.Add("ip", "invalid")
 		case slices.Equal(lo, hi):
@@ -166,7 +167,7 @@ func queueWhere(f models.QueueFilter) (where, queueOrder, error) {
 		}
 	}
 	if f.Text != "" {
-		w.add(`text LIKE ? ESCAPE '\'`, containsPattern(f.Text))
+		w.add(`text LIKE ? ESCAPE '\'`, storage.ContainsPattern(f.Text))
 	}
 	for _, b := range []struct {
 		field, cond string
@@ -181,10 +182,10 @@ func queueWhere(f models.QueueFilter) (where, queueOrder, error) {
 		}
 	}
 	if !f.Since.IsZero() {
-		w.add("created_at >= ?", clampNanos(f.Since))
+		w.add("created_at >= ?", storage.ClampNanos(f.Since))
 	}
 	if !f.Until.IsZero() {
-		w.add("created_at < ?", clampNanos(f.Until))
+		w.add("created_at < ?", storage.ClampNanos(f.Until))
 	}
 	if narrow := f.Post != "" || f.Email != "" || (f.IP != "" && !strings.Contains(f.IP, "/")); narrow && order.cursor == cursorScore {
 		// A post, an email or an address selects few comments of a status, and

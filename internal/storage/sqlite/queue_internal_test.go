@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"database/sql"
+	"github.com/commentd/commentd/internal/storage"
 	"math"
 	"path/filepath"
 	"strings"
@@ -118,16 +119,16 @@ func TestIPRange(t *testing.T) {
 		{"fe80::1%eth0/64", nil, nil},
 	}
 	for _, tt := range tests {
-		lo, hi, ok := ipRange(tt.in)
+		lo, hi, ok := storage.IPRange(tt.in)
 		if ok != (tt.lo != nil) || !bytes.Equal(lo, tt.lo) || !bytes.Equal(hi, tt.hi) {
-			t.Errorf("ipRange(%q) = %v, %v, %v; want %v, %v", tt.in, lo, hi, ok, tt.lo, tt.hi)
+			t.Errorf("storage.IPRange(%q) = %v, %v, %v; want %v, %v", tt.in, lo, hi, ok, tt.lo, tt.hi)
 		}
 	}
 	// Keys of one family compare like the addresses; the families never mix.
-	if a, b := ipKey("9.255.255.255"), ipKey("10.0.0.0"); bytes.Compare(a, b) >= 0 {
+	if a, b := storage.IPKey("9.255.255.255"), storage.IPKey("10.0.0.0"); bytes.Compare(a, b) >= 0 {
 		t.Errorf("%v sorts after %v", a, b)
 	}
-	if v4, v6 := ipKey("255.255.255.255"), ipKey("::"); bytes.Compare(v4, v6) >= 0 {
+	if v4, v6 := storage.IPKey("255.255.255.255"), storage.IPKey("::"); bytes.Compare(v4, v6) >= 0 {
 		t.Errorf("IPv4 key %v sorts after IPv6 key %v", v4, v6)
 	}
 }
@@ -223,8 +224,8 @@ func TestMigrationFillsIPKeys(t *testing.T) {
 			if err := s.read.QueryRowContext(ctx, `SELECT ip_key FROM comments WHERE id = ?`, i+1).Scan(&key); err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(key, ipKey(ip)) {
-				t.Errorf("ip_key of %q = %v, want %v", ip, key, ipKey(ip))
+			if !bytes.Equal(key, storage.IPKey(ip)) {
+				t.Errorf("ip_key of %q = %v, want %v", ip, key, storage.IPKey(ip))
 			}
 		}
 	}

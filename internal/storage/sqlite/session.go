@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"math"
 	"time"
 
@@ -31,11 +32,11 @@ func (s *Store) CreateSession(ctx context.Context, sess models.Session) error {
 	if len(sess.ID) == 0 {
 		v.Add("id", "required")
 	}
-	created, ok := toNanos(sess.CreatedAt)
+	created, ok := storage.ToNanos(sess.CreatedAt)
 	if !ok {
 		v.Add("created_at", "out_of_range")
 	}
-	seen, ok := toNanos(sess.LastSeenAt)
+	seen, ok := storage.ToNanos(sess.LastSeenAt)
 	if !ok {
 		v.Add("last_seen_at", "out_of_range")
 	}
@@ -73,7 +74,7 @@ func (s *Store) SessionByID(ctx context.Context, id []byte) (models.Session, mod
 	if err != nil {
 		return models.Session{}, models.Moderator{}, fmt.Errorf("sqlite: session by id: %w", err)
 	}
-	sess.CreatedAt, sess.LastSeenAt = fromNanos(created), fromNanos(seen)
+	sess.CreatedAt, sess.LastSeenAt = storage.FromNanos(created), storage.FromNanos(seen)
 	return sess, m.moderator(), nil
 }
 
@@ -86,7 +87,7 @@ func (s *Store) TouchSession(ctx context.Context, id []byte, at time.Time) error
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?`,
-			clampNanos(at), id)
+			storage.ClampNanos(at), id)
 		return affectedOne(res, err)
 	})
 	if err != nil {
@@ -113,10 +114,10 @@ func (s *Store) DeleteSession(ctx context.Context, id []byte) error {
 func (s *Store) DeleteExpiredSessions(ctx context.Context, createdBefore, seenBefore time.Time) (int, error) {
 	created, seen := int64(math.MinInt64), int64(math.MinInt64) // nothing is stored before MinInt64
 	if !createdBefore.IsZero() {
-		created = clampNanos(createdBefore)
+		created = storage.ClampNanos(createdBefore)
 	}
 	if !seenBefore.IsZero() {
-		seen = clampNanos(seenBefore)
+		seen = storage.ClampNanos(seenBefore)
 	}
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {

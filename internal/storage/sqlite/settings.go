@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"math"
 	"time"
 
@@ -57,7 +58,7 @@ func (s *Store) SaveSettings(ctx context.Context, set models.Settings, audit *mo
 	err = s.writeAudited(ctx, rec, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (id, data, updated_at) VALUES (1, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
-			string(data), clampNanos(now))
+			string(data), storage.ClampNanos(now))
 		return err
 	})
 	if err != nil {

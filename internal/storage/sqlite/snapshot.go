@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"time"
 
 	"github.com/commentd/commentd/models"
@@ -19,12 +20,12 @@ func (s *Store) SaveSnapshot(ctx context.Context, snap models.ModelSnapshot) err
 	if snap.CreatedAt.IsZero() {
 		snap.CreatedAt = time.Now()
 	}
-	created, ok := toNanos(snap.CreatedAt)
+	created, ok := storage.ToNanos(snap.CreatedAt)
 	if !ok {
-		return fmt.Errorf("sqlite: save snapshot: %w", invalid("created_at", "out_of_range"))
+		return fmt.Errorf("sqlite: save snapshot: %w", storage.Invalid("created_at", "out_of_range"))
 	}
 	if snap.LastEventID < 0 {
-		return fmt.Errorf("sqlite: save snapshot: %w", invalid("last_event_id", "invalid"))
+		return fmt.Errorf("sqlite: save snapshot: %w", storage.Invalid("last_event_id", "invalid"))
 	}
 	data := snap.Data
 	if data == nil {
@@ -61,6 +62,6 @@ func (s *Store) LatestSnapshot(ctx context.Context) (models.ModelSnapshot, error
 	if err != nil {
 		return models.ModelSnapshot{}, fmt.Errorf("sqlite: latest snapshot: %w", err)
 	}
-	snap.CreatedAt = fromNanos(created)
+	snap.CreatedAt = storage.FromNanos(created)
 	return snap, nil
 }

@@ -36,7 +36,7 @@ func (s *Store) CreateSpamCheck(ctx context.Context, c *models.SpamCheck) error 
 	if err != nil {
 		return fmt.Errorf("sqlite: create spam check: %w", err)
 	}
-	c.ID, c.CreatedAt, c.UpdatedAt = id, fromNanos(row.Created), fromNanos(row.Created)
+	c.ID, c.CreatedAt, c.UpdatedAt = id, storage.FromNanos(row.Created), storage.FromNanos(row.Created)
 	return nil
 }
 
@@ -110,7 +110,7 @@ func (s *Store) TrainSpamCheck(ctx context.Context, l models.Lesson) (models.Spa
 func (s *Store) DeleteSpamChecks(ctx context.Context, before time.Time) (int, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM spam_checks WHERE trained_as = '' AND created_at < ?`, clampNanos(before))
+		res, err := tx.ExecContext(ctx, `DELETE FROM spam_checks WHERE trained_as = '' AND created_at < ?`, storage.ClampNanos(before))
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
@@ -138,6 +138,6 @@ func scanSpamCheck(row interface{ Scan(...any) error }) (models.SpamCheck, error
 		return models.SpamCheck{}, fmt.Errorf("spam check %d: tokens: %w", c.ID, err)
 	}
 	c.Status, c.TrainedAs = models.Status(status), models.Class(trained)
-	c.CreatedAt, c.UpdatedAt = fromNanos(created), fromNanos(updated)
+	c.CreatedAt, c.UpdatedAt = storage.FromNanos(created), storage.FromNanos(updated)
 	return c, nil
 }

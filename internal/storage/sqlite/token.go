@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"time"
 
 	"github.com/commentd/commentd/models"
@@ -31,7 +32,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t *models.APIToken, audit *m
 	if len(t.Hash) == 0 {
 		v.Add("hash", "required")
 	}
-	created := creationTime(&v, t.CreatedAt, now)
+	created := storage.CreationTime(&v, t.CreatedAt, now)
 	rec := auditOf(&v, "audit.", audit, now)
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: create api token: %w", err)
@@ -50,7 +51,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t *models.APIToken, audit *m
 	if err != nil {
 		return fmt.Errorf("sqlite: create api token: %w", err)
 	}
-	t.ID, t.CreatedAt, t.RevokedAt = id, fromNanos(created), nil
+	t.ID, t.CreatedAt, t.RevokedAt = id, storage.FromNanos(created), nil
 	publish(audit, rec)
 	return nil
 }
@@ -131,9 +132,9 @@ func (r *tokenRow) dest() []any {
 
 func (r *tokenRow) token() models.APIToken {
 	t := r.t
-	t.CreatedAt = fromNanos(r.created)
+	t.CreatedAt = storage.FromNanos(r.created)
 	if r.revoked.Valid {
-		at := fromNanos(r.revoked.Int64)
+		at := storage.FromNanos(r.revoked.Int64)
 		t.RevokedAt = &at
 	}
 	return t

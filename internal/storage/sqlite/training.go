@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"time"
 
 	"github.com/commentd/commentd/models"
@@ -62,7 +63,7 @@ func (s *Store) AppendTrainingEvents(ctx context.Context, evs []models.TrainingE
 // ID order: the log a model replays. Error: *models.ValidationError for a limit below 1.
 func (s *Store) TrainingEventsAfter(ctx context.Context, afterID int64, limit int) ([]models.TrainingEvent, error) {
 	if limit < 1 {
-		return nil, fmt.Errorf("sqlite: training events: %w", invalid("limit", "invalid"))
+		return nil, fmt.Errorf("sqlite: training events: %w", storage.Invalid("limit", "invalid"))
 	}
 	rows, err := s.read.QueryContext(ctx, eventsAfterSQL, afterID, limit)
 	if err != nil {
@@ -123,7 +124,7 @@ func insertEvents(ctx context.Context, q queryer, evs []models.TrainingEvent, at
 		if e.ID, err = res.LastInsertId(); err != nil {
 			return nil, err
 		}
-		e.CreatedAt = fromNanos(at)
+		e.CreatedAt = storage.FromNanos(at)
 		out[i] = e
 	}
 	return out, nil
@@ -143,6 +144,6 @@ func scanEvent(row interface{ Scan(...any) error }) (models.TrainingEvent, error
 	if err := json.Unmarshal([]byte(tokens), &e.Tokens); err != nil {
 		return models.TrainingEvent{}, fmt.Errorf("training event %d: tokens: %w", e.ID, err)
 	}
-	e.Class, e.CreatedAt = models.Class(class), fromNanos(created)
+	e.Class, e.CreatedAt = models.Class(class), storage.FromNanos(created)
 	return e, nil
 }

@@ -73,7 +73,7 @@ func export(ctx context.Context, tx *sql.Tx, fn func(storage.Batch) error) error
 					created, seen int64
 				)
 				err := row.Scan(&sess.ID, &sess.ModeratorID, &sess.CSRFToken, &created, &seen)
-				sess.CreatedAt, sess.LastSeenAt = fromNanos(created), fromNanos(seen)
+				sess.CreatedAt, sess.LastSeenAt = storage.FromNanos(created), storage.FromNanos(seen)
 				ss = append(ss, sess)
 				return err
 			})
@@ -106,7 +106,7 @@ func export(ctx context.Context, tx *sql.Tx, fn func(storage.Batch) error) error
 						created int64
 					)
 					err := row.Scan(&w.ID, &kind, &w.Word, &w.CreatedBy, &created)
-					w.Kind, w.CreatedAt = models.WordKind(kind), fromNanos(created)
+					w.Kind, w.CreatedAt = models.WordKind(kind), storage.FromNanos(created)
 					return w, err
 				}, func(w models.Word) int64 { return w.ID },
 				func(ws []models.Word) error { return fn(storage.Batch{Words: ws}) })
@@ -122,9 +122,9 @@ func export(ctx context.Context, tx *sql.Tx, fn func(storage.Batch) error) error
 						created int64
 					)
 					err := row.Scan(&b.ID, &kind, &b.Value, &b.Reason, &expires, &b.CreatedBy, &created)
-					b.Kind, b.CreatedAt = models.BanKind(kind), fromNanos(created)
+					b.Kind, b.CreatedAt = models.BanKind(kind), storage.FromNanos(created)
 					if expires.Valid {
-						at := fromNanos(expires.Int64)
+						at := storage.FromNanos(expires.Int64)
 						b.ExpiresAt = &at
 					}
 					return b, err
@@ -186,7 +186,7 @@ func export(ctx context.Context, tx *sql.Tx, fn func(storage.Batch) error) error
 			if err != nil {
 				return err
 			}
-			snap.CreatedAt = fromNanos(created)
+			snap.CreatedAt = storage.FromNanos(created)
 			return fn(storage.Batch{Snapshot: &snap})
 		},
 	}
@@ -289,36 +289,36 @@ func importBatch(ctx context.Context, p *preparer, b storage.Batch) (err error) 
 		exec(`INSERT INTO moderators (id, name, name_norm, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_norm = excluded.name_norm, role = excluded.role,
 			password_hash = excluded.password_hash, created_at = excluded.created_at`,
-			m.ID, m.Name, normName(m.Name), string(m.Role), m.PasswordHash, clampNanos(m.CreatedAt))
+			m.ID, m.Name, normName(m.Name), string(m.Role), m.PasswordHash, storage.ClampNanos(m.CreatedAt))
 	}
 	for _, t := range b.Tokens {
 		exec(`INSERT INTO api_tokens (id, moderator_id, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET moderator_id = excluded.moderator_id, name = excluded.name, hash = excluded.hash,
 			created_at = excluded.created_at, revoked_at = excluded.revoked_at`,
-			t.ID, t.ModeratorID, t.Name, t.Hash, clampNanos(t.CreatedAt), nanosOrNil(t.RevokedAt))
+			t.ID, t.ModeratorID, t.Name, t.Hash, storage.ClampNanos(t.CreatedAt), nanosOrNil(t.RevokedAt))
 	}
 	for _, sess := range b.Sessions {
 		exec(`INSERT INTO sessions (id, moderator_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET moderator_id = excluded.moderator_id, csrf_token = excluded.csrf_token,
 			created_at = excluded.created_at, last_seen_at = excluded.last_seen_at`,
-			sess.ID, sess.ModeratorID, sess.CSRFToken, clampNanos(sess.CreatedAt), clampNanos(sess.LastSeenAt))
+			sess.ID, sess.ModeratorID, sess.CSRFToken, storage.ClampNanos(sess.CreatedAt), storage.ClampNanos(sess.LastSeenAt))
 	}
 	if b.Settings != nil {
 		data, _ := json.Marshal(*b.Settings) // plain numbers and booleans
 		exec(`INSERT INTO settings (id, data, updated_at) VALUES (1, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`, string(data), clampNanos(time.Now()))
+			ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`, string(data), storage.ClampNanos(time.Now()))
 	}
 	for _, w := range b.Words {
 		exec(`INSERT INTO words (id, kind, word, word_norm, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, word = excluded.word, word_norm = excluded.word_norm,
 			created_by = excluded.created_by, created_at = excluded.created_at`,
-			w.ID, string(w.Kind), w.Word, normName(w.Word), w.CreatedBy, clampNanos(w.CreatedAt))
+			w.ID, string(w.Kind), w.Word, normName(w.Word), w.CreatedBy, storage.ClampNanos(w.CreatedAt))
 	}
 	for _, ban := range b.Bans {
 		exec(`INSERT INTO bans (id, kind, value, reason, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, value = excluded.value, reason = excluded.reason,
 			expires_at = excluded.expires_at, created_by = excluded.created_by, created_at = excluded.created_at`,
-			ban.ID, string(ban.Kind), ban.Value, ban.Reason, nanosOrNil(ban.ExpiresAt), ban.CreatedBy, clampNanos(ban.CreatedAt))
+			ban.ID, string(ban.Kind), ban.Value, ban.Reason, nanosOrNil(ban.ExpiresAt), ban.CreatedBy, storage.ClampNanos(ban.CreatedAt))
 	}
 	for _, c := range b.Comments {
 		reasons, _ := json.Marshal(c.Reasons) // checked when the comment was created
@@ -330,9 +330,9 @@ func importBatch(ctx context.Context, p *preparer, b storage.Batch) (err error) 
 			ip = excluded.ip, ip_key = excluded.ip_key, user_agent = excluded.user_agent, status = excluded.status,
 			score = excluded.score, reasons = excluded.reasons, trained_as = excluded.trained_as,
 			created_at = excluded.created_at, updated_at = excluded.updated_at`,
-			c.ID, c.Post, c.Parent, c.Author, c.Email, normEmail(c.Email), c.URL, c.Text, c.IP, ipKey(c.IP),
+			c.ID, c.Post, c.Parent, c.Author, c.Email, normEmail(c.Email), c.URL, c.Text, c.IP, storage.IPKey(c.IP),
 			c.UserAgent, string(c.Status), c.Score, string(reasons), string(c.TrainedAs),
-			clampNanos(c.CreatedAt), clampNanos(c.UpdatedAt))
+			storage.ClampNanos(c.CreatedAt), storage.ClampNanos(c.UpdatedAt))
 	}
 	for _, src := range b.Sources {
 		exec(`INSERT INTO comment_sources (key, comment_id, parent_key) VALUES (?, ?, ?)
@@ -342,12 +342,12 @@ func importBatch(ctx context.Context, p *preparer, b storage.Batch) (err error) 
 	for _, e := range b.Events {
 		tokens, _ := json.Marshal(e.Tokens) // a []string always marshals
 		exec(`INSERT INTO training_events (id, comment_id, class, delta, tokens, created_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`, e.ID, e.CommentID, string(e.Class), e.Delta, string(tokens), clampNanos(e.CreatedAt))
+			ON CONFLICT (id) DO NOTHING`, e.ID, e.CommentID, string(e.Class), e.Delta, string(tokens), storage.ClampNanos(e.CreatedAt))
 	}
 	for _, e := range b.Audit {
 		exec(`INSERT INTO audit_log (id, at, actor, action, comment_id, from_status, to_status, score, detail)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-			e.ID, clampNanos(e.At), e.Actor, e.Action, e.CommentID, string(e.FromStatus), string(e.ToStatus), e.Score, e.Detail)
+			e.ID, storage.ClampNanos(e.At), e.Actor, e.Action, e.CommentID, string(e.FromStatus), string(e.ToStatus), e.Score, e.Detail)
 	}
 	if snap := b.Snapshot; snap != nil {
 		data := snap.Data
@@ -355,7 +355,7 @@ func importBatch(ctx context.Context, p *preparer, b storage.Batch) (err error) 
 			data = []byte{}
 		}
 		exec(`INSERT INTO model_snapshots (id, last_event_id, starter_version, data, created_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`, snap.ID, snap.LastEventID, snap.StarterVersion, data, clampNanos(snap.CreatedAt))
+			ON CONFLICT (id) DO NOTHING`, snap.ID, snap.LastEventID, snap.StarterVersion, data, storage.ClampNanos(snap.CreatedAt))
 	}
 	for table, id := range b.LastIDs {
 		if id > 0 && slices.Contains(storage.Tables, table) {
@@ -373,6 +373,6 @@ func nanosOrNil(t *time.Time) *int64 {
 	if t == nil {
 		return nil
 	}
-	n := clampNanos(*t)
+	n := storage.ClampNanos(*t)
 	return &n
 }

@@ -4,12 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"math"
-	"net/netip"
-	"slices"
 	"strings"
 	"time"
-
-	"github.com/commentd/commentd/models"
 )
 
 // The times an int64 of unix nanoseconds can hold: 1677-09-21 to 2262-04-11.
@@ -17,48 +13,6 @@ var (
 	minTime = time.Unix(0, math.MinInt64)
 	maxTime = time.Unix(0, math.MaxInt64)
 )
-
-// toNanos converts t for storage and reports whether it fits.
-func toNanos(t time.Time) (int64, bool) {
-	if t.Before(minTime) || t.After(maxTime) {
-		return 0, false
-	}
-	return t.UnixNano(), true
-}
-
-// creationTime returns t, or now when t is zero, in unix nanoseconds; when it
-// is out of range it adds a "created_at" error to v.
-func creationTime(v *models.ValidationError, t, now time.Time) int64 {
-	if t.IsZero() {
-		t = now
-	}
-	n, ok := toNanos(t)
-	if !ok {
-		v.Add("created_at", "out_of_range")
-	}
-	return n
-}
-
-// clampNanos converts a query bound, saturating at the representable range.
-func clampNanos(t time.Time) int64 {
-	switch {
-	case t.Before(minTime):
-		return math.MinInt64
-	case t.After(maxTime):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-// fromNanos is the inverse of toNanos, in UTC.
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
-
-// invalid returns a *models.ValidationError for one field.
-func invalid(field, reason string) error {
-	v := &models.ValidationError{}
-	v.Add(field, reason)
-	return v
-}
 
 // position is where a keyset page ends: the sort key of its last comment.
 type position struct {
@@ -85,14 +39,6 @@ func decodeCursor(s string) (p position, ok bool) {
 	}
 	p = position{createdAt: int64(binary.BigEndian.Uint64(b[:8])), id: int64(binary.BigEndian.Uint64(b[8:]))}
 	return p, p.id > 0
-}
-
-// checkLimit validates a page size and clamps it to MaxPageSize.
-func checkLimit(limit int) (int, error) {
-	if limit < 1 {
-		return 0, invalid("limit", "invalid")
-	}
-	return min(limit, MaxPageSize), nil
 }
 
 // The kinds of tagged cursor. A tagged cursor starts with the kind of listing
@@ -135,57 +81,6 @@ func decodeKeyset(kind byte, s string) (k keyset, ok bool) {
 		return keyset{}, false
 	}
 	return k, k.id > 0
-}
-
-// ipKey is the comments.ip_key of s: the family byte (4 or 6) and the address
-// bytes, so that keys of one family compare like the addresses do. It is nil
-// when s is not an address. IPv4-mapped IPv6 addresses count as IPv4; zones
-// are dropped.
-func ipKey(s string) []byte {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return nil
-	}
-	return addrKey(a)
-}
-
-func addrKey(a netip.Addr) []byte {
-	a = a.Unmap().WithZone("")
-	if a.Is4() {
-		b := a.As4()
-		return append([]byte{4}, b[:]...)
-	}
-	b := a.As16()
-	return append([]byte{6}, b[:]...)
-}
-
-// ipRange returns the lowest and highest ip_key an IP filter matches: one
-// address (lo == hi), or every address of a CIDR range, host bits ignored.
-// ok is false when s is neither.
-func ipRange(s string) (lo, hi []byte, ok bool) {
-	if !strings.Contains(s, "/") {
-		key := ipKey(s)
-		return key, key, key != nil
-	}
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		return nil, nil, false
-	}
-	if p.Addr().Is4In6() && p.Bits() >= 96 {
-		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-	}
-	p = p.Masked()
-	lo = addrKey(p.Addr())
-	hi = slices.Clone(lo)
-	for bit := p.Bits(); bit < p.Addr().BitLen(); bit++ {
-		hi[1+bit/8] |= 0x80 >> (bit % 8)
-	}
-	return lo, hi, true
-}
-
-// containsPattern is a LIKE pattern, with ESCAPE '\', matching s anywhere.
-func containsPattern(s string) string {
-	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
 }
 
 // where collects the conditions of a query built from a filter.

@@ -87,17 +87,17 @@ const webhookColumns = `id, type, comment_id, from_status, actor, comment, creat
 // Error: *models.ValidationError for a limit below 1 or a lease not above 0.
 func (s *Store) ClaimWebhookEvents(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]models.WebhookEvent, error) {
 	if limit < 1 || lease <= 0 {
-		return nil, fmt.Errorf("sqlite: claim webhook events: %w", invalid("limit", "invalid"))
+		return nil, fmt.Errorf("sqlite: claim webhook events: %w", storage.Invalid("limit", "invalid"))
 	}
 	token := leaseToken()
-	at := clampNanos(now)
+	at := storage.ClampNanos(now)
 	var out []models.WebhookEvent
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE webhook_events SET lease = ?, lease_until = ?
 			WHERE id IN (SELECT id FROM webhook_events
 				WHERE done_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
 				ORDER BY id LIMIT ?)
-			RETURNING `+webhookColumns, token, clampNanos(now.Add(lease)), at, at, limit)
+			RETURNING `+webhookColumns, token, storage.ClampNanos(now.Add(lease)), at, at, limit)
 		if err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func (s *Store) ReleaseWebhookEvent(ctx context.Context, e models.WebhookEvent) 
 func (s *Store) DeleteWebhookEvents(ctx context.Context, before time.Time) (int, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM webhook_events WHERE done_at IS NOT NULL AND done_at < ?`, clampNanos(before))
+		res, err := tx.ExecContext(ctx, `DELETE FROM webhook_events WHERE done_at IS NOT NULL AND done_at < ?`, storage.ClampNanos(before))
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
@@ -187,9 +187,9 @@ func scanWebhookEvent(row interface{ Scan(...any) error }) (models.WebhookEvent,
 		return models.WebhookEvent{}, fmt.Errorf("webhook event %d: %w", e.ID, err)
 	}
 	e.From, e.Lease = models.Status(from), lease.String
-	e.CreatedAt, e.NextAttemptAt = fromNanos(created), fromNanos(next)
+	e.CreatedAt, e.NextAttemptAt = storage.FromNanos(created), storage.FromNanos(next)
 	if done.Valid {
-		at := fromNanos(done.Int64)
+		at := storage.FromNanos(done.Int64)
 		e.DoneAt = &at
 	}
 	return e, nil

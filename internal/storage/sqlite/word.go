@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/commentd/commentd/internal/storage"
 	"time"
 
 	"github.com/commentd/commentd/models"
@@ -26,7 +27,7 @@ func (s *Store) ListWords(ctx context.Context) ([]models.Word, error) {
 		if err := row.Scan(&w.ID, &kind, &w.Word, &w.CreatedBy, &created); err != nil {
 			return err
 		}
-		w.Kind, w.CreatedAt = models.WordKind(kind), fromNanos(created)
+		w.Kind, w.CreatedAt = models.WordKind(kind), storage.FromNanos(created)
 		out = append(out, w)
 		return nil
 	})
@@ -50,7 +51,7 @@ func (s *Store) AddWord(ctx context.Context, w *models.Word, audit *models.Audit
 	if w.Word == "" {
 		v.Add("word", "required")
 	}
-	created := creationTime(&v, w.CreatedAt, now)
+	created := storage.CreationTime(&v, w.CreatedAt, now)
 	rec := auditOf(&v, "audit.", audit, now)
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: add word: %w", err)
@@ -65,7 +66,7 @@ func (s *Store) AddWord(ctx context.Context, w *models.Word, audit *models.Audit
 	if err != nil {
 		return fmt.Errorf("sqlite: add word: %w", err)
 	}
-	w.ID, w.CreatedAt = id, fromNanos(created)
+	w.ID, w.CreatedAt = id, storage.FromNanos(created)
 	publish(audit, rec)
 	return nil
 }

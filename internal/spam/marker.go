@@ -4,11 +4,13 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // lowerShouting returns s in lower case and whether it is shouting; plain
-// ASCII (ascii reports it) takes one pass.
-func lowerShouting(s string, ascii bool) (string, bool) {
+// ASCII (ascii reports it) takes one pass, and its lowercase copy lives in
+// z.lower until reset.
+func (z *tokenizer) lowerShouting(s string, ascii bool) (string, bool) {
 	if !ascii {
 		return strings.ToLower(s), shouting(s)
 	}
@@ -19,8 +21,7 @@ func lowerShouting(s string, ascii bool) (string, bool) {
 		switch {
 		case 'A' <= c && c <= 'Z':
 			if b == nil {
-				b = make([]byte, len(s))
-				copy(b, s[:i])
+				b = append(z.lower[:0], s...) // z.lower is written only here, until reset
 			}
 			b[i] = c + 'a' - 'A'
 			letters, upper, wordLetters, wordUpper = letters+1, upper+1, wordLetters+1, wordUpper+1
@@ -44,7 +45,8 @@ func lowerShouting(s string, ascii bool) (string, bool) {
 	if b == nil {
 		return s, shout
 	}
-	return string(b), shout
+	z.lower = b
+	return unsafe.String(unsafe.SliceData(b), len(b)), shout
 }
 
 // shouting reports text written mostly in capitals: four or more all-caps words

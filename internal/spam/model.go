@@ -39,13 +39,15 @@ type Model struct {
 	keyBytes [2]int // bytes of the token keys held per class (an estimate between rebuilds)
 	maxVocab int    // prune when vocab exceeds it; see MaxVocabulary
 	seed     maphash.Seed
-	bufs     sync.Pool // *[]string for Score's distinct tokens
+	bufs     sync.Pool // *scoreBuf for Score
+	tokz     sync.Pool // *tokenizer for Classify
 }
 
 // NewModel returns an empty model; it scores everything 0.5.
 func NewModel() *Model {
 	m := &Model{c: bayesian.NewClassifier(hamClass, spamClass), maxVocab: MaxVocabulary, seed: maphash.MakeSeed()}
-	m.bufs.New = func() any { return new([]string) }
+	m.bufs.New = func() any { return new(scoreBuf) }
+	m.tokz.New = func() any { return new(tokenizer) }
 	return m
 }
 

@@ -177,13 +177,13 @@ func TestStrongest(t *testing.T) {
 		for _, w := range ws {
 			b.add(w.Token, w.Weight)
 		}
-		got := b.list
+		got := b.list()
 		if len(got) != min(n, len(ws)) {
 			t.Fatalf("top(%d) has %d", n, len(got))
 		}
 		for i := 1; i < len(got); i++ {
 			a, b := got[i-1], got[i]
-			if abs(a.Weight) < abs(b.Weight) || abs(a.Weight) == abs(b.Weight) && a.Token > b.Token {
+			if abs(a.Weight) < abs(b.Weight) || abs(a.Weight) == abs(b.Weight) && a.Token > b.Token { // ties in the order offered: token order here
 				t.Errorf("top(%d) out of order at %d: %v", n, i, got)
 			}
 		}

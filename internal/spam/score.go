@@ -2,6 +2,7 @@ package spam
 
 import (
 	"math"
+	"strings"
 
 	"github.com/commentd/commentd/models"
 )
@@ -38,11 +39,13 @@ const (
 // An empty model, a model lacking one of the classes, or a document with no
 // known token scores 0.5.
 func (m *Model) Score(tokens []string, n int) (float64, []models.TokenWeight) {
-	buf := m.bufs.Get().(*[]string)
-	d := m.distinct((*buf)[:0], tokens)
+	buf := m.bufs.Get().(*scoreBuf)
+	d := m.distinct(buf.tokens[:0], tokens)
+	best := strongest{n: n, top: buf.top[:0]}
 	defer func() {
 		clear(d) // do not pin the caller's tokens
-		*buf = d[:0]
+		clear(best.top)
+		buf.tokens, buf.top = d[:0], best.top[:0]
 		m.bufs.Put(buf)
 	}()
 	m.mu.RLock()
@@ -55,7 +58,6 @@ func (m *Model) Score(tokens []string, n int) (float64, []models.TokenWeight) {
 	if counts == nil {
 		return 0.5, nil
 	}
-	best := strongest{n: n}
 	sum, known := 0.0, 0
 	var memo [64]float64 // weights of counts below 8, most tokens' counts
 	var have uint64
@@ -80,7 +82,13 @@ func (m *Model) Score(tokens []string, n int) (float64, []models.TokenWeight) {
 	if known == 0 {
 		return 0.5, nil
 	}
-	return 1 / (1 + math.Exp(-gain*sum/math.Pow(float64(known), damping))), best.list
+	return 1 / (1 + math.Exp(-gain*sum/math.Pow(float64(known), damping))), best.list()
+}
+
+// scoreBuf is the memory one Score works in, reused by the next.
+type scoreBuf struct {
+	tokens []string // the distinct tokens
+	top    []ranked // the strongest
 }
 
 // weight is the capped log-likelihood ratio of a token held by h of hamDocs
@@ -94,43 +102,78 @@ func weight(h, s, hamDocs, spamDocs float64) float64 {
 }
 
 // strongest keeps the n tokens of largest |weight| offered to it, strongest
-// first (ties by token), in a small sorted window instead of sorting them all.
+// first (ties in the order offered, so the document's first tokens), in a
+// small sorted window instead of sorting them all.
 type strongest struct {
 	n    int
-	list []models.TokenWeight
+	top  []ranked // the window; its memory may be reused across calls
+	full bool
+}
+
+// ranked is a token in strongest's window.
+type ranked struct {
+	tok    string
+	w, abs float64
 }
 
 func (b *strongest) add(tok string, w float64) {
+	if b.n <= 0 {
+		return
+	}
 	a := math.Abs(w)
-	i := len(b.list)
-	switch {
-	case b.n <= 0:
-		return
-	case i < b.n:
-		if b.list == nil {
-			b.list = make([]models.TokenWeight, 0, min(b.n, 16))
+	i := len(b.top)
+	if b.full {
+		if a <= b.top[i-1].abs {
+			return // most tokens, once the window is full
 		}
-		b.list = append(b.list, models.TokenWeight{})
-	case stronger(a, tok, b.list[i-1]):
 		i--
-	default:
-		return
+	} else {
+		b.top = append(b.top, ranked{})
+		b.full = len(b.top) == b.n
 	}
-	for ; i > 0 && stronger(a, tok, b.list[i-1]); i-- {
-		b.list[i] = b.list[i-1]
+	for ; i > 0 && a > b.top[i-1].abs; i-- {
+		b.top[i] = b.top[i-1]
 	}
-	b.list[i] = models.TokenWeight{Token: tok, Weight: w}
+	b.top[i] = ranked{tok: tok, w: w, abs: a}
 }
 
-// stronger reports whether a token of |weight| a outweighs o (ties by token).
-func stronger(a float64, tok string, o models.TokenWeight) bool {
-	if ao := math.Abs(o.Weight); a != ao {
-		return a > ao
+// list returns the window as token weights, or nil when it is empty.
+func (b *strongest) list() []models.TokenWeight {
+	if len(b.top) == 0 {
+		return nil
 	}
-	return tok < o.Token
+	l := make([]models.TokenWeight, len(b.top))
+	for i, r := range b.top {
+		l[i] = models.TokenWeight{Token: r.tok, Weight: r.w}
+	}
+	return l
 }
 
-// Classify tokenizes d and scores it; see Score.
+// Classify tokenizes d and scores it; see Score. It reuses its tokenizers'
+// buffers, so classifying allocates next to nothing.
 func (m *Model) Classify(d Doc, n int) (float64, []models.TokenWeight) {
-	return m.Score(Tokenize(d), n)
+	z := m.tokz.Get().(*tokenizer)
+	score, top := m.Score(z.tokenize(d), n)
+	ownTokens(top) // they point into z's buffers
+	z.reset()
+	m.tokz.Put(z)
+	return score, top
+}
+
+// ownTokens gives the tokens of top storage of their own: one string they share.
+func ownTokens(top []models.TokenWeight) {
+	size := 0
+	for _, tw := range top {
+		size += len(tw.Token)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, tw := range top {
+		b.WriteString(tw.Token)
+	}
+	s, off := b.String(), 0
+	for i := range top {
+		n := len(top[i].Token)
+		top[i].Token, off = s[off:off+n], off+n
+	}
 }

@@ -2,6 +2,7 @@ package spam
 
 import (
 	"strings"
+	"unsafe"
 )
 
 // Doc is what gets tokenized: a comment's text and the other fields its author filled in.
@@ -26,11 +27,24 @@ const (
 func Tokenize(d Doc) []string {
 	n := min(len(d.Text), maxFieldBytes)
 	z := tokenizer{toks: make([]string, 0, n/3+24), arena: make([]byte, 0, 2*n+192), joins: make([]join, 0, n/6+16)}
+	return z.tokenize(d)
+}
+
+// tokenize returns the tokens of d (see Tokenize). They may point into z's
+// buffers: they stay valid until z is reset.
+func (z *tokenizer) tokenize(d Doc) []string {
 	z.text(d.Text)
 	z.author(d.Author)
 	z.email(d.Email)
 	z.site(d.URL)
 	return z.finish()
+}
+
+// reset empties z for another document, keeping its buffers. Tokens z
+// returned before are invalid from now on.
+func (z *tokenizer) reset() {
+	clear(z.toks) // do not pin the last document's text
+	*z = tokenizer{toks: z.toks[:0], arena: z.arena[:0], joins: z.joins[:0], run: z.run[:0], lower: z.lower[:0]}
 }
 
 // tokenizer collects the tokens of one document.
@@ -50,6 +64,7 @@ type tokenizer struct {
 
 	joins []join // tokens made of several strings, built in arena by finish
 	arena []byte
+	lower []byte // the lowercased text, when it differs from the text
 }
 
 // join is a token made of arena[start:end], which belongs at toks[at].
@@ -76,9 +91,10 @@ func (z *tokenizer) truncate(n int) {
 	}
 }
 
-// finish puts the joined tokens in place and returns the tokens.
+// finish puts the joined tokens in place and returns the tokens. The joined
+// tokens share arena's bytes, which nothing writes until reset.
 func (z *tokenizer) finish() []string {
-	s := string(z.arena)
+	s := unsafe.String(unsafe.SliceData(z.arena), len(z.arena))
 	for _, j := range z.joins {
 		z.toks[j.at] = s[j.start:j.end]
 	}
@@ -90,7 +106,7 @@ func (z *tokenizer) full() bool { return len(z.toks) >= maxTextTokens }
 // text adds the tokens of the comment text.
 func (z *tokenizer) text(s string) {
 	c := clean(s)
-	t, shout := lowerShouting(c.text, c.ascii)
+	t, shout := z.lowerShouting(c.text, c.ascii)
 	u := urlScan{t: t, next: [3]int{-2, -2, -2}}
 	for i := 0; i < len(t) && !z.full(); {
 		start, end := u.find(i)

@@ -272,7 +272,8 @@ func TestTerm(t *testing.T) {
 func TestLowerShouting(t *testing.T) {
 	for _, s := range []string{"", "hello", "Hello World", "BUY NOW CHEAP PILLS", "THIS IS a TEST of CAPS", "I AM OK", "café CRÈME BRÛLÉE TRÈS BIEN",
 		"ABC1 DEF2 GHI3 JKL4", "MOSTLY CAPITALS HERE and a few", "x'Y'Z"} {
-		lower, shout := lowerShouting(s, isASCII(s))
+		var z tokenizer
+		lower, shout := z.lowerShouting(s, isASCII(s))
 		if lower != strings.ToLower(s) || shout != shouting(s) {
 			t.Errorf("lowerShouting(%q) = %q, %v; want %q, %v", s, lower, shout, strings.ToLower(s), shouting(s))
 		}

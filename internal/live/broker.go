@@ -19,8 +19,17 @@ import (
 // subscriberBuffer is how many events a slow subscriber may lag before it misses some.
 const subscriberBuffer = 64
 
+// Bounds of the events waiting to go to Redis.
+const (
+	maxPending   = 4096 // beyond this, new events are not sent to other instances
+	maxSendBatch = 256  // events one round trip carries
+	sendTimeout  = 250 * time.Millisecond
+)
+
 // Broker delivers events to local subscribers and, when Redis is configured, to
-// other instances. Publishing never blocks.
+// other instances. Publishing never blocks: events for other instances queue,
+// and one goroutine at a time sends what has queued in one pipeline of
+// PUBLISH commands, so that under load many events share a round trip.
 type Broker struct {
 	mu       sync.Mutex
 	subs     map[chan models.Event]struct{}
@@ -29,6 +38,11 @@ type Broker struct {
 	instance string
 	log      *slog.Logger
 	onRemote func(models.Event) // called for events from other instances
+
+	out     sync.Mutex
+	pending [][]byte // messages waiting for the sender
+	sending bool     // a sender goroutine runs
+	dropped int      // messages not sent because pending was full, since the last warning
 }
 
 // envelope is an event on the Redis channel, tagged with the instance that sent it.
@@ -61,17 +75,62 @@ func (b *Broker) Subscribe(ctx context.Context) <-chan models.Event {
 	return ch
 }
 
-// Publish delivers e here and sends it to the other instances.
-func (b *Broker) Publish(ctx context.Context, e models.Event) {
+// Publish delivers e here and queues it for the other instances. Another
+// instance that misses an event (Redis down, queue full) still converges: its
+// filter and policy poll the database, and its consoles reload.
+func (b *Broker) Publish(_ context.Context, e models.Event) {
 	b.deliver(e)
 	if b.rdb == nil {
 		return
 	}
 	msg, _ := json.Marshal(envelope{Instance: b.instance, Event: e})
-	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 250*time.Millisecond)
-	defer cancel()
-	if err := b.rdb.Publish(pctx, b.channel, msg).Err(); err != nil {
-		b.log.Debug("live: publish to redis failed", slog.Any("err", err))
+	b.out.Lock()
+	defer b.out.Unlock()
+	if len(b.pending) >= maxPending {
+		b.dropped++
+		return
+	}
+	b.pending = append(b.pending, msg)
+	if !b.sending {
+		b.sending = true
+		go b.send()
+	}
+}
+
+// send publishes the pending messages, a batch per round trip, until none are left.
+func (b *Broker) send() {
+	for {
+		b.out.Lock()
+		batch := b.pending
+		if len(batch) > maxSendBatch {
+			batch = batch[:maxSendBatch]
+		}
+		b.pending = b.pending[len(batch):]
+		if len(b.pending) == 0 {
+			b.pending = nil
+		}
+		dropped := b.dropped
+		b.dropped = 0
+		if len(batch) == 0 {
+			b.sending = false
+			b.out.Unlock()
+			return
+		}
+		b.out.Unlock()
+		if dropped > 0 {
+			b.log.Warn("live: events not sent to other instances: too many waiting", slog.Int("dropped", dropped))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+		_, err := b.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, msg := range batch {
+				p.Publish(ctx, b.channel, msg)
+			}
+			return nil
+		})
+		cancel()
+		if err != nil {
+			b.log.Debug("live: publish to redis failed", slog.Int("events", len(batch)), slog.Any("err", err))
+		}
 	}
 }
 

@@ -74,6 +74,8 @@ type Filter interface {
 	Tokens(c models.NewComment) []string
 	// Score returns the spam probability and the strongest tokens.
 	Score(tokens []string) (float64, []models.TokenWeight)
+	// Classify is Score(Tokens(c)) for a caller that does not keep the tokens.
+	Classify(c models.NewComment) (float64, []models.TokenWeight)
 	// Sync applies training events the model has not seen yet.
 	Sync(ctx context.Context) error
 }

@@ -41,7 +41,7 @@ func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comm
 			return models.Comment{}, fmt.Errorf("moderation: submit: %w", models.ErrDuplicate)
 		}
 	}
-	score, tokens := s.filter.Score(s.filter.Tokens(in))
+	score, tokens := s.filter.Classify(in)
 	if len(tokens) > rs.policy.TopTokens {
 		tokens = tokens[:rs.policy.TopTokens]
 	}

@@ -74,6 +74,12 @@ func (f *Filter) Tokens(c models.NewComment) []string {
 	return Tokenize(Doc{Text: c.Text, Author: c.Author, Email: c.Email, URL: c.URL})
 }
 
+// Classify returns the spam probability of a comment and its strongest
+// tokens, without keeping the tokens: cheaper than Score(Tokens(c)).
+func (f *Filter) Classify(c models.NewComment) (float64, []models.TokenWeight) {
+	return f.model.Classify(Doc{Text: c.Text, Author: c.Author, Email: c.Email, URL: c.URL}, 10)
+}
+
 // Score returns the spam probability of tokens and the strongest of them.
 func (f *Filter) Score(tokens []string) (float64, []models.TokenWeight) {
 	return f.model.Score(tokens, 10)

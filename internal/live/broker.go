@@ -21,15 +21,16 @@ const subscriberBuffer = 64
 
 // Bounds of the events waiting to go to Redis.
 const (
-	maxPending   = 4096 // beyond this, new events are not sent to other instances
-	maxSendBatch = 256  // events one round trip carries
-	sendTimeout  = 250 * time.Millisecond
+	maxPending   = 4096                   // beyond this, new events are not sent to other instances
+	maxSendBatch = 256                    // events one message carries
+	gather       = 2 * time.Millisecond   // how long the sender waits for more events before sending
+	sendTimeout  = 250 * time.Millisecond // per message
 )
 
 // Broker delivers events to local subscribers and, when Redis is configured, to
 // other instances. Publishing never blocks: events for other instances queue,
-// and one goroutine at a time sends what has queued in one pipeline of
-// PUBLISH commands, so that under load many events share a round trip.
+// and one goroutine at a time gathers them for a moment and sends them in one
+// message, so that under load one PUBLISH carries the events of many requests.
 type Broker struct {
 	mu       sync.Mutex
 	subs     map[chan models.Event]struct{}
@@ -40,15 +41,18 @@ type Broker struct {
 	onRemote func(models.Event) // called for events from other instances
 
 	out     sync.Mutex
-	pending [][]byte // messages waiting for the sender
-	sending bool     // a sender goroutine runs
-	dropped int      // messages not sent because pending was full, since the last warning
+	pending []models.Event // events waiting for the sender
+	sending bool           // a sender goroutine runs
+	dropped int            // messages not sent because pending was full, since the last warning
 }
 
-// envelope is an event on the Redis channel, tagged with the instance that sent it.
+// envelope is a message on the Redis channel: events, oldest first, tagged
+// with the instance that sent them. Event is the single event of a message
+// from an instance that sent one event per message.
 type envelope struct {
-	Instance string       `json:"instance"`
-	Event    models.Event `json:"event"`
+	Instance string         `json:"instance"`
+	Events   []models.Event `json:"events,omitempty"`
+	Event    *models.Event  `json:"event,omitempty"`
 }
 
 // New returns a Broker; rdb may be nil. onRemote (may be nil) sees every event
@@ -83,23 +87,23 @@ func (b *Broker) Publish(_ context.Context, e models.Event) {
 	if b.rdb == nil {
 		return
 	}
-	msg, _ := json.Marshal(envelope{Instance: b.instance, Event: e})
 	b.out.Lock()
 	defer b.out.Unlock()
 	if len(b.pending) >= maxPending {
 		b.dropped++
 		return
 	}
-	b.pending = append(b.pending, msg)
+	b.pending = append(b.pending, e)
 	if !b.sending {
 		b.sending = true
 		go b.send()
 	}
 }
 
-// send publishes the pending messages, a batch per round trip, until none are left.
+// send publishes the pending events, a message per batch, until none are left.
 func (b *Broker) send() {
 	for {
+		time.Sleep(gather)
 		b.out.Lock()
 		batch := b.pending
 		if len(batch) > maxSendBatch {
@@ -120,13 +124,9 @@ func (b *Broker) send() {
 		if dropped > 0 {
 			b.log.Warn("live: events not sent to other instances: too many waiting", slog.Int("dropped", dropped))
 		}
+		msg, _ := json.Marshal(envelope{Instance: b.instance, Events: batch})
 		ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
-		_, err := b.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, msg := range batch {
-				p.Publish(ctx, b.channel, msg)
-			}
-			return nil
-		})
+		err := b.rdb.Publish(ctx, b.channel, msg).Err()
 		cancel()
 		if err != nil {
 			b.log.Debug("live: publish to redis failed", slog.Int("events", len(batch)), slog.Any("err", err))
@@ -180,9 +180,14 @@ func (b *Broker) relay(ctx context.Context, ch <-chan *redis.Message) {
 			if json.Unmarshal([]byte(msg.Payload), &env) != nil || env.Instance == b.instance {
 				continue
 			}
-			b.deliver(env.Event)
-			if b.onRemote != nil {
-				b.onRemote(env.Event)
+			if env.Event != nil {
+				env.Events = append(env.Events, *env.Event)
+			}
+			for _, e := range env.Events {
+				b.deliver(e)
+				if b.onRemote != nil {
+					b.onRemote(e)
+				}
 			}
 		}
 	}

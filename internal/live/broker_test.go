@@ -107,3 +107,28 @@ func waitSubscribed(t *testing.T, rdb *redis.Client, channel string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestRelayReadsOneEventMessages: a message in the one-event form (instances
+// of earlier versions, during a rolling upgrade) is relayed too.
+func TestRelayReadsOneEventMessages(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	rdb := testRedis(t)
+	channel := "commentd-test:live:" + rand.Text()
+	got := make(chan models.Event, 1)
+	b := New(rdb, channel, quiet(), func(e models.Event) { got <- e })
+	go b.Run(ctx)
+	waitSubscribed(t, rdb, channel)
+	msg := `{"instance":"older","event":{"type":"comment.approved","comment_id":7,"post":"p","status":"approved"}}`
+	if err := rdb.Publish(ctx, channel, msg).Err(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-got:
+		if e.Type != "comment.approved" || e.CommentID != 7 {
+			t.Errorf("relayed %+v", e)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the one-event message was not relayed")
+	}
+}

@@ -33,30 +33,56 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 	if err != nil {
 		return fmt.Errorf("postgres: create comment: %w", err)
 	}
-	var id int64
-	insert := func(q querier) error {
-		return q.QueryRow(ctx, insertCommentSQL, c.Post, c.Parent, c.Author, c.Email, row.EmailNorm, c.URL, c.Text,
-			c.IP, row.IPKey, c.UserAgent, string(c.Status), c.Score, row.Reasons, string(c.TrainedAs),
-			row.Created, row.Updated).Scan(&id)
-	}
-	if s.webhooks.Load() { // the comment and its webhook events in one transaction
-		err = s.inTx(ctx, func(tx pgx.Tx) error {
-			if err := insert(tx); err != nil {
-				return err
-			}
-			stored := *c
-			stored.ID, stored.CreatedAt, stored.UpdatedAt = id, storage.FromNanos(row.Created), storage.FromNanos(row.Updated)
-			return createdEvents(ctx, tx, stored)
-		})
-	} else {
-		err = insert(s.pool)
-	}
+	id, err := s.group.Write(ctx, newComment{c: c, row: row})
 	if err != nil {
-		return fmt.Errorf("postgres: create comment: %w", mapErr(err))
+		return fmt.Errorf("postgres: create comment: %w", err)
 	}
 	c.ID = id
 	c.CreatedAt, c.UpdatedAt = storage.FromNanos(row.Created), storage.FromNanos(row.Updated)
 	return nil
+}
+
+// newComment is a checked comment waiting for its group commit.
+type newComment struct {
+	c   *models.Comment
+	row storage.CommentRow
+}
+
+// insertAll writes comments in one transaction, their INSERTs in one round
+// trip, with their webhook events when the outbox is on, and returns their ids.
+func (s *Store) insertAll(ctx context.Context, comments []newComment) ([]int64, error) {
+	ids := make([]int64, len(comments))
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		for _, n := range comments {
+			c, row := n.c, n.row
+			b.Queue(insertCommentSQL, c.Post, c.Parent, c.Author, c.Email, row.EmailNorm, c.URL, c.Text,
+				c.IP, row.IPKey, c.UserAgent, string(c.Status), c.Score, row.Reasons, string(c.TrainedAs),
+				row.Created, row.Updated)
+		}
+		br := tx.SendBatch(ctx, b)
+		for i := range comments {
+			if err := br.QueryRow().Scan(&ids[i]); err != nil {
+				br.Close()
+				return err
+			}
+		}
+		if err := br.Close(); err != nil {
+			return err
+		}
+		if !s.webhooks.Load() {
+			return nil
+		}
+		for i, n := range comments {
+			stored := *n.c
+			stored.ID, stored.CreatedAt, stored.UpdatedAt = ids[i], storage.FromNanos(n.row.Created), storage.FromNanos(n.row.Updated)
+			if err := createdEvents(ctx, tx, stored); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ids, err
 }
 
 // GetComment returns the comment with id, or models.ErrNotFound.

@@ -42,7 +42,8 @@ const txRetries = 3
 // several processes on one database.
 type Store struct {
 	pool     *pgxpool.Pool
-	webhooks atomic.Bool // write webhook events with comment changes (RecordWebhookEvents)
+	group    *storage.Group[newComment] // writes concurrent CreateComment calls in shared transactions
+	webhooks atomic.Bool                // write webhook events with comment changes (RecordWebhookEvents)
 }
 
 // Open connects to the database at url (postgres://user:pass@host:port/db?...;
@@ -68,11 +69,16 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open %s@%s/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host,
 			cfg.ConnConfig.Database, err)
 	}
+	// Errors from the server (bad text in one comment) fail that comment
+	// alone; a lost connection or a deadline would fail each alone as well.
+	s.group = storage.NewGroup(s.insertAll, func(err error) bool { return sqlState(err) != "" })
 	return s, nil
 }
 
-// Close closes the pool, waiting for the connections in use.
+// Close commits the comments being written, then closes the pool, waiting for
+// the connections in use.
 func (s *Store) Close() error {
+	s.group.Close()
 	s.pool.Close()
 	return nil
 }

@@ -66,7 +66,7 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: create comment: %w", err)
 	}
-	in := &insert{ctx: ctx, done: make(chan error, 1), write: func(ctx context.Context, q queryer) (int64, error) {
+	id, err := s.commit.group.Write(ctx, func(ctx context.Context, q queryer) (int64, error) {
 		id, err := insertComment(ctx, q, c, string(reasons), created, updated)
 		if err != nil {
 			return 0, err
@@ -74,11 +74,11 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 		stored := *c
 		stored.ID, stored.CreatedAt, stored.UpdatedAt = id, storage.FromNanos(created), storage.FromNanos(updated)
 		return id, s.createdEvents(ctx, q, stored)
-	}}
-	if err := s.enqueue(in); err != nil {
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: create comment: %w", err)
 	}
-	c.ID = in.id
+	c.ID = id
 	c.CreatedAt, c.UpdatedAt = storage.FromNanos(created), storage.FromNanos(updated)
 	return nil
 }

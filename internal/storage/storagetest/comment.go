@@ -3,9 +3,11 @@ package storagetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -408,5 +410,38 @@ func testGetComments(t *testing.T, s Store) {
 				checkComment(t, g, w)
 			}
 		})
+	}
+}
+
+// testCreateConcurrent creates comments from many goroutines at once, as
+// concurrent POSTs do (the stores commit them in shared transactions): each
+// caller gets its own id and finds its own comment under it.
+func testCreateConcurrent(t *testing.T, s Store) {
+	const n = 200
+	ids := make([]int64, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			c := comment("concurrent", models.StatusApproved, time.Time{})
+			c.Text = fmt.Sprint("comment ", i)
+			errs[i] = s.CreateComment(t.Context(), &c)
+			ids[i] = c.ID
+		})
+	}
+	wg.Wait()
+	seen := map[int64]bool{}
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("comment %d: %v", i, errs[i])
+		}
+		if seen[ids[i]] {
+			t.Fatalf("id %d given twice", ids[i])
+		}
+		seen[ids[i]] = true
+		got, err := s.GetComment(t.Context(), ids[i])
+		if err != nil || got.Text != fmt.Sprint("comment ", i) {
+			t.Fatalf("comment %d as stored under %d: %+v, %v", i, ids[i], got, err)
+		}
 	}
 }

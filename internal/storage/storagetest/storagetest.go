@@ -184,6 +184,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CreateGetRoundTrip", testCreateGetRoundTrip},
 		{"CreateDefaults", testCreateDefaults},
 		{"CreateInvalid", testCreateInvalid},
+		{"CreateConcurrent", testCreateConcurrent},
 		{"GetNotFound", testGetNotFound},
 		{"CanceledContext", testCanceledContext},
 		{"ListApprovedWalk", testListApprovedWalk},

@@ -1,0 +1,161 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// ErrClosed answers the writes that arrive after a Group is closed.
+var ErrClosed = errors.New("storage: closed")
+
+// maxGroup bounds how many writes one group commit carries.
+const maxGroup = 256
+
+// Group writes concurrent calls in shared transactions (group commit): one
+// goroutine takes every write that is waiting, commits them together, and
+// only then answers each caller. A lone write is committed at once, so an idle
+// server pays no delay; under load the commit (WAL frames, an fsync, a round
+// trip) is shared by the whole group.
+//
+// A caller whose context ends before its write is taken gets the context's
+// error and nothing is stored; once taken, the caller waits for the commit, so
+// that an answer without error always means a committed write, and an error
+// means none was stored.
+type Group[T any] struct {
+	commit func(ctx context.Context, items []T) ([]int64, error) // one transaction; an id per item
+	alone  func(error) bool                                      // whether a failed group is retried item by item
+	queue  chan *groupWrite[T]
+	quit   chan struct{}
+	done   chan struct{} // closed when the goroutine has returned
+	once   sync.Once
+}
+
+// groupWrite is one call waiting for its group's commit.
+type groupWrite[T any] struct {
+	ctx  context.Context
+	item T
+	id   int64
+	done chan error // buffered: the goroutine never waits on a caller
+}
+
+// NewGroup starts a Group. commit writes items in one transaction and returns
+// their ids in order; the context it gets is the first caller's without its
+// cancellation (one caller's deadline must not roll back the others' writes).
+// When a group fails with an error for which retryAlone reports true, each
+// item is committed alone, so that one bad item does not fail the others;
+// errors that would fail each alone as well (a busy database) should report false.
+func NewGroup[T any](commit func(ctx context.Context, items []T) ([]int64, error), retryAlone func(error) bool) *Group[T] {
+	g := &Group[T]{commit: commit, alone: retryAlone, queue: make(chan *groupWrite[T], maxGroup),
+		quit: make(chan struct{}), done: make(chan struct{})}
+	go g.run()
+	return g
+}
+
+// Write queues item, waits for its commit and returns its id.
+func (g *Group[T]) Write(ctx context.Context, item T) (int64, error) {
+	w := &groupWrite[T]{ctx: ctx, item: item, done: make(chan error, 1)}
+	select {
+	case g.queue <- w:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-g.quit:
+		return 0, ErrClosed
+	}
+	select {
+	case err := <-w.done:
+		return w.id, err
+	case <-g.done: // closed while w was being queued
+		select {
+		case err := <-w.done:
+			return w.id, err
+		default:
+			return 0, ErrClosed
+		}
+	}
+}
+
+// Close commits what is being written, answers what is queued with ErrClosed
+// and ends the goroutine.
+func (g *Group[T]) Close() {
+	g.once.Do(func() { close(g.quit) })
+	<-g.done
+}
+
+func (g *Group[T]) run() {
+	defer close(g.done)
+	group := make([]*groupWrite[T], 0, maxGroup)
+	for {
+		select {
+		case w := <-g.queue:
+			group = append(group[:0], w)
+		case <-g.quit:
+			g.drain()
+			return
+		}
+	more:
+		for len(group) < maxGroup {
+			select {
+			case w := <-g.queue:
+				group = append(group, w)
+			default:
+				break more
+			}
+		}
+		g.write(group)
+		clear(group)
+	}
+}
+
+// drain answers the writes queued at Close.
+func (g *Group[T]) drain() {
+	for {
+		select {
+		case w := <-g.queue:
+			w.done <- ErrClosed
+		default:
+			return
+		}
+	}
+}
+
+// write commits group, without the writes whose callers gave up while queued.
+func (g *Group[T]) write(group []*groupWrite[T]) {
+	live := group[:0]
+	for _, w := range group {
+		if err := w.ctx.Err(); err != nil {
+			w.done <- err // gave up while queued: not stored
+			continue
+		}
+		live = append(live, w)
+	}
+	if len(live) == 0 {
+		return
+	}
+	err := g.commitAll(live)
+	if err == nil || len(live) == 1 || !g.alone(err) {
+		for _, w := range live {
+			w.done <- err
+		}
+		return
+	}
+	for _, w := range live {
+		w.done <- g.commitAll([]*groupWrite[T]{w})
+	}
+}
+
+// commitAll commits ws in one transaction and sets their ids.
+func (g *Group[T]) commitAll(ws []*groupWrite[T]) error {
+	items := make([]T, len(ws))
+	for i, w := range ws {
+		items[i] = w.item
+	}
+	ids, err := g.commit(context.WithoutCancel(ws[0].ctx), items)
+	if err != nil {
+		return err
+	}
+	for i, w := range ws {
+		w.id = ids[i]
+	}
+	return nil
+}

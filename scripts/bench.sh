@@ -82,18 +82,18 @@ bench_store() {
 	idle=$(rss_mb)
 	echo "bench: $1 on http://$addr" >&2
 	# shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
-	"$work/commentd-load" run -target "http://$addr" -pid "$server_pid" -admin-token "$token" -label "$1" \
+	"$work/commentd-load" run -target "http://$addr" -pid "$server_pid" -admin-token "$token" -label "$1" -post-goal "${BENCH_POST_GOAL:-0.40}" \
 		-header="$header" -tsv ${BENCH_ARGS:-} >>"$work/table.tsv"
 	header=false
 	memory+=("$1: RSS idle ${idle} MB, after the load $(rss_mb) MB")
 	stop_server
 }
 
-bench_store sqlite "sqlite://$work/sqlite/commentd.db"
+BENCH_POST_GOAL=0.40 bench_store sqlite "sqlite://$work/sqlite/commentd.db"
 
 pg_db="commentd_bench_$$"
 if psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $pg_db" >/dev/null 2>&1; then
-	bench_store postgres "postgres://postgres@127.0.0.1:5432/$pg_db?sslmode=disable" ||
+	BENCH_POST_GOAL=0.25 bench_store postgres "postgres://postgres@127.0.0.1:5432/$pg_db?sslmode=disable" ||
 		echo "bench: postgres skipped: this commentd does not run on PostgreSQL (see above)" >&2
 else
 	echo "bench: postgres skipped: cannot create a database on 127.0.0.1:5432" >&2

@@ -31,7 +31,8 @@ type settings struct {
 	adminToken  string
 	header      bool
 	tsv         bool
-	pid         int // the server's process, for its CPU time per request
+	pid         int     // the server's process, for its CPU time per request
+	postGoal    float64 // the POST ratio to reach
 }
 
 func parseRun(args []string, stderr io.Writer) (settings, error) {
@@ -51,6 +52,7 @@ func parseRun(args []string, stderr io.Writer) (settings, error) {
 	fs.BoolVar(&s.header, "header", true, "print the table's header")
 	fs.BoolVar(&s.tsv, "tsv", false, "print the table tab-separated, for aligning several runs (column -t -s TAB)")
 	fs.IntVar(&s.pid, "pid", 0, "the server's process id, to report its CPU time per request (0: not reported)")
+	fs.Float64Var(&s.postGoal, "post-goal", 0.40, "the POST ratio to reach (0.40 on SQLite, 0.25 on PostgreSQL)")
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -133,7 +135,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return ctx.Err()
 		}
 	}
-	printTable(stdout, s.label, rows, s.header, s.tsv)
+	printTable(stdout, s.label, rows, defaultGoals(s.postGoal), s.header, s.tsv)
 	return nil
 }
 

@@ -21,7 +21,9 @@ func serve(ctx context.Context, args []string, getenv config.Getenv, stderr io.W
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, stderr)
+	logs := newLogBuffer(stderr)
+	defer logs.Close()
+	logger := newLogger(cfg, logs)
 	a, err := build(ctx, cfg, logger)
 	if err != nil {
 		return err

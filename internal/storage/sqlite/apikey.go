@@ -39,7 +39,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *models.APIKey, audit *model
 		return fmt.Errorf("sqlite: create api key: %w", err)
 	}
 	k.ID, k.CreatedAt, k.RevokedAt = id, storage.FromNanos(created), nil
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return nil
 }
 
@@ -93,7 +93,7 @@ func (s *Store) revoke(ctx context.Context, table, what string, id int64, at tim
 	if !ok {
 		v.Add("at", "out_of_range")
 	}
-	rec := auditOf(&v, "audit.", audit, at)
+	rec := storage.AuditOf(&v, "audit.", audit, at)
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: revoke %s %d: %w", what, id, err)
 	}
@@ -115,7 +115,7 @@ func (s *Store) revoke(ctx context.Context, table, what string, id int64, at tim
 	if err != nil {
 		return fmt.Errorf("sqlite: revoke %s %d: %w", what, id, err)
 	}
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return nil
 }
 

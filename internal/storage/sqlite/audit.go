@@ -4,11 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
-	"math"
 	"strings"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -23,7 +22,7 @@ const (
 // non-finite score, a negative CommentID or a time outside 1678..2262.
 func (s *Store) AppendAudit(ctx context.Context, e models.AuditEntry) error {
 	var v models.ValidationError
-	rec := auditOf(&v, "", &e, time.Now())
+	rec := storage.AuditOf(&v, "", &e, time.Now())
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: append audit: %w", err)
 	}
@@ -107,55 +106,6 @@ func auditPageSQL(f models.AuditFilter, rows int) (string, []any, error) {
 		append(w.args, rows), nil
 }
 
-// auditOf checks e, when not nil, adding what is wrong to v with field names
-// starting with prefix, and returns the copy to record, its zero At set to at.
-func auditOf(v *models.ValidationError, prefix string, e *models.AuditEntry, at time.Time) *models.AuditEntry {
-	if e == nil {
-		return nil
-	}
-	rec := *e
-	if rec.At.IsZero() {
-		rec.At = at
-	}
-	if _, ok := storage.ToNanos(rec.At); !ok {
-		v.Add(prefix+"at", "out_of_range")
-	}
-	if rec.Action == "" {
-		v.Add(prefix+"action", "required")
-	}
-	if rec.CommentID < 0 {
-		v.Add(prefix+"comment_id", "invalid")
-	}
-	if rec.FromStatus != "" && !rec.FromStatus.Valid() {
-		v.Add(prefix+"from_status", "invalid")
-	}
-	if rec.ToStatus != "" && !rec.ToStatus.Valid() {
-		v.Add(prefix+"to_status", "invalid")
-	}
-	if rec.Score != nil && (math.IsNaN(*rec.Score) || math.IsInf(*rec.Score, 0)) {
-		v.Add(prefix+"score", "invalid")
-	}
-	return &rec
-}
-
-// fillAudit sets the fields of a comment's audit entry that its caller left
-// zero from what the store knows: the comment, its statuses and its score.
-func fillAudit(rec *models.AuditEntry, c models.Comment, from, to models.Status) {
-	if rec.CommentID == 0 {
-		rec.CommentID = c.ID
-	}
-	if rec.FromStatus == "" {
-		rec.FromStatus = from
-	}
-	if rec.ToStatus == "" {
-		rec.ToStatus = to
-	}
-	if rec.Score == nil {
-		score := c.Score
-		rec.Score = &score
-	}
-}
-
 // writeAudited runs fn and records rec, when not nil, in one transaction.
 func (s *Store) writeAudited(ctx context.Context, rec *models.AuditEntry, fn func(tx *sql.Tx) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -182,13 +132,6 @@ func recordAudit(ctx context.Context, q queryer, rec *models.AuditEntry) error {
 	}
 	rec.At = storage.FromNanos(at)
 	return nil
-}
-
-// publish copies the recorded entry back to the caller's, once committed.
-func publish(dst, rec *models.AuditEntry) {
-	if dst != nil && rec != nil {
-		*dst = *rec
-	}
 }
 
 // scanAudit reads the auditColumns of one row.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -52,26 +52,9 @@ func (s *Store) ListBans(ctx context.Context) ([]models.Ban, error) {
 func (s *Store) AddBan(ctx context.Context, b *models.Ban, audit *models.AuditEntry) error {
 	now := time.Now()
 	var v models.ValidationError
-	switch {
-	case b.Kind != models.BanEmail && b.Kind != models.BanIP && b.Kind != models.BanAuthor:
-		v.Add("kind", "invalid")
-	case b.Value == "":
-		v.Add("value", "required")
-	case b.Kind == models.BanIP:
-		if _, _, ok := storage.IPRange(b.Value); !ok {
-			v.Add("value", "invalid_ip")
-		}
-	}
+	expires := storage.CheckBan(&v, b)
 	created := storage.CreationTime(&v, b.CreatedAt, now)
-	var expires *int64
-	if b.ExpiresAt != nil {
-		n, ok := storage.ToNanos(*b.ExpiresAt)
-		if !ok {
-			v.Add("expires_at", "out_of_range")
-		}
-		expires = &n
-	}
-	rec := auditOf(&v, "audit.", audit, now)
+	rec := storage.AuditOf(&v, "audit.", audit, now)
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: add ban: %w", err)
 	}
@@ -89,7 +72,7 @@ func (s *Store) AddBan(ctx context.Context, b *models.Ban, audit *models.AuditEn
 		at := storage.FromNanos(*expires)
 		b.ExpiresAt = &at
 	}
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return nil
 }
 

@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -27,59 +27,27 @@ const commentColumns = `id, post, parent, author, email, url, text, ip, user_age
 // *models.ValidationError (ErrInvalid) for an unknown status or class, a
 // non-finite score or a time outside 1678..2262.
 func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
-	createdAt, updatedAt := c.CreatedAt, c.UpdatedAt
-	if createdAt.IsZero() {
-		createdAt = time.Now()
-	}
-	if updatedAt.IsZero() {
-		updatedAt = createdAt
-	}
-	var v models.ValidationError
-	if !c.Status.Valid() {
-		v.Add("status", "invalid")
-	}
-	if !validClass(c.TrainedAs) {
-		v.Add("trained_as", "invalid")
-	}
-	if math.IsNaN(c.Score) || math.IsInf(c.Score, 0) {
-		v.Add("score", "invalid")
-	}
-	if c.Parent < 0 {
-		v.Add("parent", "invalid")
-	}
-	created, ok := storage.ToNanos(createdAt)
-	if !ok {
-		v.Add("created_at", "out_of_range")
-	}
-	updated, ok := storage.ToNanos(updatedAt)
-	if !ok {
-		v.Add("updated_at", "out_of_range")
-	}
-	reasons, err := json.Marshal(c.Reasons)
+	row, err := storage.CheckComment(c)
 	if err != nil {
-		v.Add("reasons", "invalid")
-	}
-	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: create comment: %w", err)
 	}
-
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: create comment: %w", err)
 	}
 	id, err := s.commit.group.Write(ctx, func(ctx context.Context, q queryer) (int64, error) {
-		id, err := insertComment(ctx, q, c, string(reasons), created, updated)
+		id, err := insertComment(ctx, q, c, row)
 		if err != nil {
 			return 0, err
 		}
 		stored := *c
-		stored.ID, stored.CreatedAt, stored.UpdatedAt = id, storage.FromNanos(created), storage.FromNanos(updated)
+		stored.ID, stored.CreatedAt, stored.UpdatedAt = id, storage.FromNanos(row.Created), storage.FromNanos(row.Updated)
 		return id, s.createdEvents(ctx, q, stored)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create comment: %w", err)
 	}
 	c.ID = id
-	c.CreatedAt, c.UpdatedAt = storage.FromNanos(created), storage.FromNanos(updated)
+	c.CreatedAt, c.UpdatedAt = storage.FromNanos(row.Created), storage.FromNanos(row.Updated)
 	return nil
 }
 
@@ -88,11 +56,12 @@ const insertCommentSQL = `INSERT INTO comments (post, parent, author, email, ema
 	ip, ip_key, user_agent, status, score, reasons, trained_as, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// insertComment stores c, checked by CreateComment, and returns its id.
-func insertComment(ctx context.Context, q queryer, c *models.Comment, reasons string, created, updated int64) (int64, error) {
+// insertComment stores c in its stored form row, from storage.CheckComment,
+// and returns its id.
+func insertComment(ctx context.Context, q queryer, c *models.Comment, row storage.CommentRow) (int64, error) {
 	res, err := q.ExecContext(ctx, insertCommentSQL,
-		c.Post, c.Parent, c.Author, c.Email, normEmail(c.Email), c.URL, c.Text,
-		c.IP, storage.IPKey(c.IP), c.UserAgent, string(c.Status), c.Score, reasons, string(c.TrainedAs), created, updated)
+		c.Post, c.Parent, c.Author, c.Email, row.EmailNorm, c.URL, c.Text,
+		c.IP, row.IPKey, c.UserAgent, string(c.Status), c.Score, row.Reasons, string(c.TrainedAs), row.Created, row.Updated)
 	if err != nil {
 		return 0, err
 	}
@@ -128,7 +97,7 @@ func commentFromRow(row *sql.Row) (models.Comment, error) {
 // recorded. Error: *models.ValidationError for a bad audit entry.
 func (s *Store) DeleteComment(ctx context.Context, id int64, audit *models.AuditEntry) error {
 	var v models.ValidationError
-	rec := auditOf(&v, "audit.", audit, time.Now())
+	rec := storage.AuditOf(&v, "audit.", audit, time.Now())
 	if rec != nil && rec.CommentID != 0 && rec.CommentID != id {
 		v.Add("audit.comment_id", "comment_mismatch")
 	}
@@ -154,7 +123,7 @@ func (s *Store) DeleteComment(ctx context.Context, id int64, audit *models.Audit
 	if err != nil {
 		return fmt.Errorf("sqlite: delete comment %d: %w", id, err)
 	}
-	publish(audit, recorded)
+	storage.Publish(audit, recorded)
 	return nil
 }
 
@@ -164,21 +133,8 @@ func (s *Store) DeleteComment(ctx context.Context, id int64, audit *models.Audit
 // when that id is deleted. Error: *models.ValidationError when audits is
 // neither nil nor as long as ids, or holds a bad entry; then nothing is deleted.
 func (s *Store) DeleteComments(ctx context.Context, ids []int64, audits []models.AuditEntry) (deleted []int64, err error) {
-	var v models.ValidationError
-	if audits != nil && len(audits) != len(ids) {
-		v.Add("audits", "length_mismatch")
-	}
-	recs := make([]*models.AuditEntry, len(ids))
-	if audits != nil && v.Err() == nil {
-		now := time.Now()
-		for i := range audits {
-			recs[i] = auditOf(&v, "audits.", &audits[i], now)
-			if recs[i].CommentID != 0 && recs[i].CommentID != ids[i] {
-				v.Add("audits.comment_id", "comment_mismatch")
-			}
-		}
-	}
-	if err := v.Err(); err != nil {
+	recs, err := storage.CheckDeletions(ids, audits, time.Now())
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: delete comments: %w", err)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
@@ -219,7 +175,7 @@ func deleteComment(ctx context.Context, q queryer, id int64, audit *models.Audit
 		return err == nil, nil, err
 	}
 	e := *audit // filled afresh in each attempt of the transaction
-	fillAudit(&e, c, models.Status(status), "")
+	storage.FillAudit(&e, c, models.Status(status), "")
 	if err := recordAudit(ctx, q, &e); err != nil {
 		return false, nil, err
 	}
@@ -267,7 +223,7 @@ func (s *Store) FindDuplicate(ctx context.Context, post, email, text string, sin
 		from = storage.ClampNanos(since)
 	}
 	var found bool
-	err := s.stmts.findDuplicate.QueryRowContext(ctx, post, normEmail(email), from, text).Scan(&found)
+	err := s.stmts.findDuplicate.QueryRowContext(ctx, post, storage.NormEmail(email), from, text).Scan(&found)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: find duplicate: %w", err)
 	}
@@ -295,10 +251,5 @@ func scanComment(row interface{ Scan(...any) error }) (models.Comment, error) {
 	return c, nil
 }
 
-// normEmail is the form FindDuplicate compares emails in.
-func normEmail(email string) string { return strings.ToLower(email) }
-
-// validClass reports whether c is a class a comment can be trained as.
-func validClass(c models.Class) bool {
-	return c == models.ClassNone || c == models.ClassHam || c == models.ClassSpam
-}
+// normEmail is storage.NormEmail, for transfer.go.
+func normEmail(email string) string { return storage.NormEmail(email) }

@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -23,10 +23,7 @@ import (
 // exactly one wins), and *models.ValidationError for unknown statuses or
 // classes, a bad event or a bad audit entry.
 func (s *Store) Decide(ctx context.Context, d models.Decision) (models.Comment, error) {
-	if d.At.IsZero() {
-		d.At = time.Now()
-	}
-	cd, err := checkDecision(d)
+	cd, err := storage.CheckDecision(d, time.Now())
 	if err != nil {
 		return models.Comment{}, fmt.Errorf("sqlite: decide %d: %w", d.CommentID, err)
 	}
@@ -53,14 +50,14 @@ func (s *Store) Decide(ctx context.Context, d models.Decision) (models.Comment, 
 			err = fmt.Errorf("comment changed under the write lock: %w", models.ErrConflict)
 		}
 		if err == nil {
-			err = s.decidedEvent(ctx, tx, out, d.From, cd.audit)
+			err = s.decidedEvent(ctx, tx, out, d.From, cd.Audit)
 		}
 		return err
 	})
 	if err != nil {
 		return models.Comment{}, fmt.Errorf("sqlite: decide %d: %w", d.CommentID, err)
 	}
-	publish(d.Audit, rec)
+	storage.Publish(d.Audit, rec)
 	return out, nil
 }
 
@@ -73,12 +70,9 @@ func (s *Store) Decide(ctx context.Context, d models.Decision) (models.Comment, 
 // *models.ValidationError when any decision is invalid; then nothing is applied.
 func (s *Store) DecideMany(ctx context.Context, ds []models.Decision) (updated []models.Comment, conflicted []int64, err error) {
 	now := time.Now()
-	checked := make([]decision, len(ds))
+	checked := make([]storage.Decision, len(ds))
 	for i, d := range ds {
-		if d.At.IsZero() {
-			d.At = now
-		}
-		if checked[i], err = checkDecision(d); err != nil {
+		if checked[i], err = storage.CheckDecision(d, now); err != nil {
 			return nil, nil, fmt.Errorf("sqlite: decide many: decision %d (comment %d): %w", i, d.CommentID, err)
 		}
 	}
@@ -95,7 +89,7 @@ func (s *Store) DecideMany(ctx context.Context, ds []models.Decision) (updated [
 				conflicted = append(conflicted, d.CommentID)
 				continue
 			}
-			if err := s.decidedEvent(ctx, p, c, d.From, d.audit); err != nil {
+			if err := s.decidedEvent(ctx, p, c, d.From, d.Audit); err != nil {
 				return fmt.Errorf("comment %d: %w", d.CommentID, err)
 			}
 			updated, recs[i] = append(updated, c), rec
@@ -106,7 +100,7 @@ func (s *Store) DecideMany(ctx context.Context, ds []models.Decision) (updated [
 		return nil, nil, fmt.Errorf("sqlite: decide many: %w", err)
 	}
 	for i, rec := range recs {
-		publish(ds[i].Audit, rec)
+		storage.Publish(ds[i].Audit, rec)
 	}
 	return updated, conflicted, nil
 }
@@ -119,8 +113,8 @@ const decideSQL = `UPDATE comments SET status = ?, trained_as = ?, updated_at = 
 // applyDecision applies d and appends its events and audit entry, and returns
 // the updated comment and the entry as recorded. applied is false, and nothing
 // written, when the comment is unknown or no longer d.From/d.TrainedFrom.
-func applyDecision(ctx context.Context, q queryer, d decision) (c models.Comment, rec *models.AuditEntry, applied bool, err error) {
-	c, err = scanComment(q.QueryRowContext(ctx, decideSQL, string(d.To), string(d.TrainedTo), d.at,
+func applyDecision(ctx context.Context, q queryer, d storage.Decision) (c models.Comment, rec *models.AuditEntry, applied bool, err error) {
+	c, err = scanComment(q.QueryRowContext(ctx, decideSQL, string(d.To), string(d.TrainedTo), d.At,
 		d.CommentID, string(d.From), string(d.TrainedFrom)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return models.Comment{}, nil, false, nil
@@ -128,63 +122,16 @@ func applyDecision(ctx context.Context, q queryer, d decision) (c models.Comment
 	if err != nil {
 		return models.Comment{}, nil, false, err
 	}
-	if _, err := insertEvents(ctx, q, d.evs, d.at); err != nil {
+	if _, err := insertEvents(ctx, q, d.Events, d.At); err != nil {
 		return models.Comment{}, nil, false, err
 	}
-	if d.audit != nil {
-		e := *d.audit // filled afresh in each attempt of the transaction
-		fillAudit(&e, c, d.From, d.To)
+	if d.Audit != nil {
+		e := *d.Audit // filled afresh in each attempt of the transaction
+		storage.FillAudit(&e, c, d.From, d.To)
 		if err := recordAudit(ctx, q, &e); err != nil {
 			return models.Comment{}, nil, false, err
 		}
 		rec = &e
 	}
 	return c, rec, true, nil
-}
-
-// decision is a models.Decision checked by checkDecision: its time, its
-// events with their CommentID set, and the audit entry to record, if any.
-type decision struct {
-	models.Decision
-	at    int64
-	evs   []models.TrainingEvent
-	audit *models.AuditEntry
-}
-
-// checkDecision validates d, whose At is set.
-func checkDecision(d models.Decision) (decision, error) {
-	var v models.ValidationError
-	if !d.From.Valid() {
-		v.Add("from", "invalid")
-	}
-	if !d.To.Valid() {
-		v.Add("to", "invalid")
-	}
-	if !validClass(d.TrainedFrom) {
-		v.Add("trained_from", "invalid")
-	}
-	if !validClass(d.TrainedTo) {
-		v.Add("trained_to", "invalid")
-	}
-	at, ok := storage.ToNanos(d.At)
-	if !ok {
-		v.Add("at", "out_of_range")
-	}
-	evs := make([]models.TrainingEvent, len(d.Events))
-	for i, e := range d.Events {
-		switch e.CommentID {
-		case 0:
-			e.CommentID = d.CommentID
-		case d.CommentID:
-		default:
-			v.Add("events", "comment_mismatch")
-		}
-		evs[i] = e
-	}
-	checkEvents(&v, evs)
-	audit := auditOf(&v, "audit.", d.Audit, storage.FromNanos(at))
-	if audit != nil && audit.CommentID != 0 && audit.CommentID != d.CommentID {
-		v.Add("audit.comment_id", "comment_mismatch")
-	}
-	return decision{Decision: d, at: at, evs: evs, audit: audit}, v.Err()
 }

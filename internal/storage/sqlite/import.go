@@ -36,7 +36,7 @@ const (
 // items is read once: a database that stays locked is not retried.
 func (s *Store) ImportComments(ctx context.Context, items iter.Seq2[models.ImportedComment, error], audit *models.AuditEntry) (models.ImportResult, error) {
 	var v models.ValidationError
-	rec := auditOf(&v, "audit.", audit, time.Now())
+	rec := storage.AuditOf(&v, "audit.", audit, time.Now())
 	if err := v.Err(); err != nil {
 		return models.ImportResult{}, fmt.Errorf("sqlite: import comments: %w", err)
 	}
@@ -52,7 +52,7 @@ func (s *Store) ImportComments(ctx context.Context, items iter.Seq2[models.Impor
 	if err != nil {
 		return models.ImportResult{}, fmt.Errorf("sqlite: import comments: %w", err)
 	}
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return res, nil
 }
 
@@ -85,7 +85,7 @@ func importComments(ctx context.Context, p *preparer, items iter.Seq2[models.Imp
 				return res, err
 			}
 		}
-		id, err := insertComment(ctx, p, c, row.Reasons, row.Created, row.Updated)
+		id, err := insertComment(ctx, p, c, row)
 		if err != nil {
 			return res, err
 		}
@@ -123,7 +123,7 @@ func importComments(ctx context.Context, p *preparer, items iter.Seq2[models.Imp
 // that stays locked is not retried.
 func (s *Store) ImportBatches(ctx context.Context, batches iter.Seq2[storage.Batch, error], audit *models.AuditEntry) error {
 	var v models.ValidationError
-	rec := auditOf(&v, "audit.", audit, time.Now())
+	rec := storage.AuditOf(&v, "audit.", audit, time.Now())
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: import: %w", err)
 	}
@@ -145,6 +145,6 @@ func (s *Store) ImportBatches(ctx context.Context, batches iter.Seq2[storage.Bat
 	if err != nil {
 		return fmt.Errorf("sqlite: import: %w", err)
 	}
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return nil
 }

@@ -6,13 +6,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
 	"io/fs"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/commentd/commentd/internal/storage"
 )
 
 //go:embed migrations/*.sql

@@ -5,10 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
-	"strings"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -23,14 +22,9 @@ const moderatorColumns = `id, name, role, password_hash, created_at`
 func (s *Store) CreateModerator(ctx context.Context, m *models.Moderator, audit *models.AuditEntry) error {
 	now := time.Now()
 	var v models.ValidationError
-	if m.Name == "" {
-		v.Add("name", "required")
-	}
-	if !m.Role.Valid() {
-		v.Add("role", "invalid")
-	}
+	storage.CheckModerator(&v, m)
 	created := storage.CreationTime(&v, m.CreatedAt, now)
-	rec := auditOf(&v, "audit.", audit, now)
+	rec := storage.AuditOf(&v, "audit.", audit, now)
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: create moderator: %w", err)
 	}
@@ -38,14 +32,14 @@ func (s *Store) CreateModerator(ctx context.Context, m *models.Moderator, audit 
 	err := s.writeAudited(ctx, rec, func(tx *sql.Tx) (err error) {
 		id, err = insertRow(ctx, tx, fmt.Errorf("name %q is taken: %w", m.Name, models.ErrConflict),
 			`INSERT INTO moderators (name, name_norm, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-			m.Name, normName(m.Name), string(m.Role), m.PasswordHash, created)
+			m.Name, storage.NormName(m.Name), string(m.Role), m.PasswordHash, created)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create moderator: %w", err)
 	}
 	m.ID, m.CreatedAt = id, storage.FromNanos(created)
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return nil
 }
 
@@ -64,7 +58,7 @@ func (s *Store) GetModerator(ctx context.Context, id int64) (models.Moderator, e
 // GetModeratorByName returns the moderator named name, ignoring case, or models.ErrNotFound.
 func (s *Store) GetModeratorByName(ctx context.Context, name string) (models.Moderator, error) {
 	m, err := scanModerator(s.read.QueryRowContext(ctx, `SELECT `+moderatorColumns+` FROM moderators WHERE name_norm = ?`,
-		normName(name)))
+		storage.NormName(name)))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = models.ErrNotFound
 	}
@@ -103,7 +97,7 @@ func (s *Store) UpdateModerator(ctx context.Context, m models.Moderator, audit *
 	if !m.Role.Valid() {
 		v.Add("role", "invalid")
 	}
-	rec := auditOf(&v, "audit.", audit, time.Now())
+	rec := storage.AuditOf(&v, "audit.", audit, time.Now())
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: update moderator %d: %w", m.ID, err)
 	}
@@ -115,7 +109,7 @@ func (s *Store) UpdateModerator(ctx context.Context, m models.Moderator, audit *
 	if err != nil {
 		return fmt.Errorf("sqlite: update moderator %d: %w", m.ID, err)
 	}
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return nil
 }
 
@@ -126,7 +120,7 @@ func (s *Store) UpdateModerator(ctx context.Context, m models.Moderator, audit *
 func (s *Store) DeleteModerator(ctx context.Context, id int64, audit *models.AuditEntry) error {
 	now := time.Now()
 	var v models.ValidationError
-	rec := auditOf(&v, "audit.", audit, now)
+	rec := storage.AuditOf(&v, "audit.", audit, now)
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: delete moderator %d: %w", id, err)
 	}
@@ -146,7 +140,7 @@ func (s *Store) DeleteModerator(ctx context.Context, id int64, audit *models.Aud
 	if err != nil {
 		return fmt.Errorf("sqlite: delete moderator %d: %w", id, err)
 	}
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return nil
 }
 
@@ -176,5 +170,5 @@ func (r *moderatorRow) moderator() models.Moderator {
 	return m
 }
 
-// normName is the form moderator names and listed words are compared in.
-func normName(name string) string { return strings.ToLower(name) }
+// normName is storage.NormName, for transfer.go.
+func normName(name string) string { return storage.NormName(name) }

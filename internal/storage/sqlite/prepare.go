@@ -6,9 +6,10 @@ import (
 	"errors"
 	"sync"
 
-	"github.com/commentd/commentd/models"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/commentd/commentd/models"
 )
 
 // queryer runs statements inside a write transaction: a *sql.Tx, or a

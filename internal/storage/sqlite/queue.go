@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
 	"math"
 	"slices"
 	"strings"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -154,7 +154,7 @@ func queueWhere(f models.QueueFilter) (where, queueOrder, error) {
 		w.add(`author LIKE ? ESCAPE '\'`, storage.ContainsPattern(f.Author))
 	}
 	if f.Email != "" {
-		w.add("email_norm = ?", normEmail(f.Email))
+		w.add("email_norm = ?", storage.NormEmail(f.Email))
 	}
 	if f.IP != "" {
 		switch lo, hi, ok := storage.IPRange(f.IP); {
@@ -208,7 +208,7 @@ func authorHistorySQL(n int) string {
 func (s *Store) AuthorHistory(ctx context.Context, emails []string) (map[string]models.AuthorHistory, error) {
 	out := make(map[string]models.AuthorHistory, len(emails))
 	for _, e := range emails {
-		out[normEmail(e)] = models.AuthorHistory{}
+		out[storage.NormEmail(e)] = models.AuthorHistory{}
 	}
 	keys := make([]string, 0, len(out))
 	for k := range out {

@@ -2,12 +2,12 @@ package sqlite
 
 import (
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -17,15 +17,11 @@ import (
 // start, each next one a second later.
 func seedQueue(tb testing.TB, s *Store, n int, st models.Status, start time.Time) {
 	tb.Helper()
-	reasons, err := json.Marshal(models.Reasons{Rules: []string{"links"}, Tokens: []models.TokenWeight{{Token: "post", Weight: -1.2}}})
-	if err != nil {
-		tb.Fatal(err)
-	}
 	// The default 2 MB page cache thrashes on a bulk insert into eight indexes.
 	if _, err := s.write.ExecContext(tb.Context(), "PRAGMA cache_size = -262144"); err != nil {
 		tb.Fatal(err)
 	}
-	err = s.inTx(tb.Context(), func(tx *sql.Tx) error {
+	err := s.inTx(tb.Context(), func(tx *sql.Tx) error {
 		p := newPreparer(tx)
 		for i := range n {
 			c := models.Comment{
@@ -35,9 +31,14 @@ func seedQueue(tb testing.TB, s *Store, n int, st models.Status, start time.Time
 					"with a link or two and some ünïcödé. 👋", i),
 				IP:     fmt.Sprintf("198.%d.%d.%d", 18+i%2, (i/2)%128, i%251),
 				Status: st, Score: float64(i*7919%10007) / 10007,
+				Reasons:   models.Reasons{Rules: []string{"links"}, Tokens: []models.TokenWeight{{Token: "post", Weight: -1.2}}},
+				CreatedAt: start.Add(time.Duration(i) * time.Second),
 			}
-			created := start.Add(time.Duration(i) * time.Second).UnixNano()
-			if _, err := insertComment(tb.Context(), p, &c, string(reasons), created, created); err != nil {
+			row, err := storage.CheckComment(&c)
+			if err != nil {
+				return err
+			}
+			if _, err := insertComment(tb.Context(), p, &c, row); err != nil {
 				return err
 			}
 		}

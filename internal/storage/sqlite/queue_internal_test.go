@@ -3,13 +3,13 @@ package sqlite
 import (
 	"bytes"
 	"database/sql"
-	"github.com/commentd/commentd/internal/storage"
 	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 

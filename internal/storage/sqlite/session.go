@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
 	"math"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -22,28 +22,11 @@ const sessionByIDSQL = `SELECT s.id, s.moderator_id, s.csrf_token, s.created_at,
 // moderator; models.ErrConflict when a session has the same ID;
 // *models.ValidationError for an empty ID or a time outside 1678..2262.
 func (s *Store) CreateSession(ctx context.Context, sess models.Session) error {
-	if sess.CreatedAt.IsZero() {
-		sess.CreatedAt = time.Now()
-	}
-	if sess.LastSeenAt.IsZero() {
-		sess.LastSeenAt = sess.CreatedAt
-	}
-	var v models.ValidationError
-	if len(sess.ID) == 0 {
-		v.Add("id", "required")
-	}
-	created, ok := storage.ToNanos(sess.CreatedAt)
-	if !ok {
-		v.Add("created_at", "out_of_range")
-	}
-	seen, ok := storage.ToNanos(sess.LastSeenAt)
-	if !ok {
-		v.Add("last_seen_at", "out_of_range")
-	}
-	if err := v.Err(); err != nil {
+	created, seen, err := storage.SessionTimes(sess, time.Now())
+	if err != nil {
 		return fmt.Errorf("sqlite: create session: %w", err)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := moderatorExists(ctx, tx, sess.ModeratorID); err != nil {
 			return err
 		}

@@ -6,10 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
-	"math"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -39,15 +38,8 @@ func (s *Store) GetSettings(ctx context.Context) (models.Settings, error) {
 func (s *Store) SaveSettings(ctx context.Context, set models.Settings, audit *models.AuditEntry) error {
 	now := time.Now()
 	var v models.ValidationError
-	for _, f := range []struct {
-		name  string
-		value float64
-	}{{"ham_threshold", set.HamThreshold}, {"spam_threshold", set.SpamThreshold}, {"discard_above", set.DiscardAbove}} {
-		if math.IsNaN(f.value) || math.IsInf(f.value, 0) {
-			v.Add(f.name, "invalid")
-		}
-	}
-	rec := auditOf(&v, "audit.", audit, now)
+	storage.CheckSettings(&v, set)
+	rec := storage.AuditOf(&v, "audit.", audit, now)
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: save settings: %w", err)
 	}
@@ -64,6 +56,6 @@ func (s *Store) SaveSettings(ctx context.Context, set models.Settings, audit *mo
 	if err != nil {
 		return fmt.Errorf("sqlite: save settings: %w", err)
 	}
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return nil
 }

@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -33,7 +33,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t *models.APIToken, audit *m
 		v.Add("hash", "required")
 	}
 	created := storage.CreationTime(&v, t.CreatedAt, now)
-	rec := auditOf(&v, "audit.", audit, now)
+	rec := storage.AuditOf(&v, "audit.", audit, now)
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: create api token: %w", err)
 	}
@@ -52,7 +52,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t *models.APIToken, audit *m
 		return fmt.Errorf("sqlite: create api token: %w", err)
 	}
 	t.ID, t.CreatedAt, t.RevokedAt = id, storage.FromNanos(created), nil
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return nil
 }
 

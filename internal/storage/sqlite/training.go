@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -42,7 +42,7 @@ func (s *Store) LastTrainingEvent(ctx context.Context, commentID int64) (models.
 // Delta not ±1; then nothing is appended.
 func (s *Store) AppendTrainingEvents(ctx context.Context, evs []models.TrainingEvent) ([]models.TrainingEvent, error) {
 	var v models.ValidationError
-	checkEvents(&v, evs)
+	storage.CheckEvents(&v, evs)
 	if err := v.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: append training events: %w", err)
 	}
@@ -82,24 +82,6 @@ func (s *Store) TrainingEventsAfter(ctx context.Context, afterID int64, limit in
 		return nil, fmt.Errorf("sqlite: training events: %w", err)
 	}
 	return evs, nil
-}
-
-// checkEvents adds to v what is wrong with evs.
-func checkEvents(v *models.ValidationError, evs []models.TrainingEvent) {
-	for _, e := range evs {
-		if e.Class != models.ClassHam && e.Class != models.ClassSpam {
-			v.Add("events", "invalid_class")
-			return
-		}
-		if e.Delta != 1 && e.Delta != -1 {
-			v.Add("events", "invalid_delta")
-			return
-		}
-		if e.CommentID < 0 {
-			v.Add("events", "invalid_comment")
-			return
-		}
-	}
 }
 
 // insertEventSQL appends one training event.

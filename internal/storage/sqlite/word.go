@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/commentd/commentd/internal/storage"
 	"time"
 
+	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
 
@@ -45,14 +45,9 @@ func (s *Store) ListWords(ctx context.Context) ([]models.Word, error) {
 func (s *Store) AddWord(ctx context.Context, w *models.Word, audit *models.AuditEntry) error {
 	now := time.Now()
 	var v models.ValidationError
-	if w.Kind != models.WordBlocked && w.Kind != models.WordHeld {
-		v.Add("kind", "invalid")
-	}
-	if w.Word == "" {
-		v.Add("word", "required")
-	}
+	storage.CheckWord(&v, w)
 	created := storage.CreationTime(&v, w.CreatedAt, now)
-	rec := auditOf(&v, "audit.", audit, now)
+	rec := storage.AuditOf(&v, "audit.", audit, now)
 	if err := v.Err(); err != nil {
 		return fmt.Errorf("sqlite: add word: %w", err)
 	}
@@ -60,14 +55,14 @@ func (s *Store) AddWord(ctx context.Context, w *models.Word, audit *models.Audit
 	err := s.writeAudited(ctx, rec, func(tx *sql.Tx) (err error) {
 		id, err = insertRow(ctx, tx, fmt.Errorf("%q is %s already: %w", w.Word, w.Kind, models.ErrConflict),
 			`INSERT INTO words (kind, word, word_norm, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
-			string(w.Kind), w.Word, normName(w.Word), w.CreatedBy, created)
+			string(w.Kind), w.Word, storage.NormName(w.Word), w.CreatedBy, created)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: add word: %w", err)
 	}
 	w.ID, w.CreatedAt = id, storage.FromNanos(created)
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return nil
 }
 
@@ -85,7 +80,7 @@ func (s *Store) DeleteWord(ctx context.Context, id int64, audit *models.AuditEnt
 // transaction; models.ErrNotFound when it deleted nothing.
 func (s *Store) deleteByID(ctx context.Context, query string, id int64, audit *models.AuditEntry) error {
 	var v models.ValidationError
-	rec := auditOf(&v, "audit.", audit, time.Now())
+	rec := storage.AuditOf(&v, "audit.", audit, time.Now())
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -96,6 +91,6 @@ func (s *Store) deleteByID(ctx context.Context, query string, id int64, audit *m
 	if err != nil {
 		return err
 	}
-	publish(audit, rec)
+	storage.Publish(audit, rec)
 	return nil
 }

@@ -67,7 +67,7 @@ func (s *Store) ListAudit(ctx context.Context, f models.AuditFilter) ([]models.A
 	if len(out) > limit {
 		out = out[:limit]
 		last := out[limit-1]
-		next = encodeKeyset(cursorAudit, keyset{key: uint64(last.At.UnixNano()), id: last.ID})
+		next = storage.EncodeKeyset(storage.CursorAudit, storage.Keyset{Key: uint64(last.At.UnixNano()), ID: last.ID})
 	}
 	return out, next, nil
 }
@@ -96,11 +96,11 @@ func auditPageSQL(f models.AuditFilter, rows int) (string, []any, error) {
 		w.add("at < ?", storage.ClampNanos(f.Until))
 	}
 	if f.Cursor != "" {
-		k, ok := decodeKeyset(cursorAudit, f.Cursor)
+		k, ok := storage.DecodeKeyset(storage.CursorAudit, f.Cursor)
 		if !ok {
 			return "", nil, storage.Invalid("cursor", "invalid")
 		}
-		w.add("(at, id) < (?, ?)", int64(k.key), k.id)
+		w.add("(at, id) < (?, ?)", int64(k.Key), k.ID)
 	}
 	return `SELECT ` + auditColumns + ` FROM audit_log` + w.sql() + ` ORDER BY at DESC, id DESC LIMIT ?`,
 		append(w.args, rows), nil

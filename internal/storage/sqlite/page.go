@@ -34,7 +34,7 @@ func countApprovedSQL(n int) string {
 // this listing. Errors: *models.ValidationError for a malformed cursor (field
 // "cursor") or a limit below 1 (field "limit"); limits over MaxPageSize are clamped.
 func (s *Store) ListApproved(ctx context.Context, post, cursor string, limit int) (models.Page, error) {
-	after := position{createdAt: math.MinInt64}
+	after := storage.Position{CreatedAt: math.MinInt64}
 	p, err := s.page(ctx, cursor, limit, &after, s.stmts.listApproved, post)
 	if err != nil {
 		return models.Page{}, fmt.Errorf("sqlite: list approved: %w", err)
@@ -49,7 +49,7 @@ func (s *Store) ListByStatus(ctx context.Context, status models.Status, cursor s
 	if !status.Valid() {
 		return models.Page{}, fmt.Errorf("sqlite: list %q: %w", status, storage.Invalid("status", "invalid"))
 	}
-	before := position{createdAt: math.MaxInt64, id: math.MaxInt64}
+	before := storage.Position{CreatedAt: math.MaxInt64, ID: math.MaxInt64}
 	p, err := s.page(ctx, cursor, limit, &before, s.stmts.listByStatus, string(status))
 	if err != nil {
 		return models.Page{}, fmt.Errorf("sqlite: list %s: %w", status, err)
@@ -60,19 +60,19 @@ func (s *Store) ListByStatus(ctx context.Context, status models.Status, cursor s
 // page runs a keyset query whose last three arguments are the position to
 // continue from and the row limit; from is the position of an empty cursor.
 // It fetches one row more than limit to know whether another page follows.
-func (s *Store) page(ctx context.Context, cursor string, limit int, from *position, query *sql.Stmt, args ...any) (models.Page, error) {
+func (s *Store) page(ctx context.Context, cursor string, limit int, from *storage.Position, query *sql.Stmt, args ...any) (models.Page, error) {
 	limit, err := storage.CheckLimit(limit)
 	if err != nil {
 		return models.Page{}, err
 	}
 	if cursor != "" {
-		p, ok := decodeCursor(cursor)
+		p, ok := storage.DecodeCursor(cursor)
 		if !ok {
 			return models.Page{}, storage.Invalid("cursor", "invalid")
 		}
 		*from = p
 	}
-	rows, err := query.QueryContext(ctx, append(args, from.createdAt, from.id, limit+1)...)
+	rows, err := query.QueryContext(ctx, append(args, from.CreatedAt, from.ID, limit+1)...)
 	if err != nil {
 		return models.Page{}, err
 	}
@@ -91,7 +91,7 @@ func (s *Store) page(ctx context.Context, cursor string, limit int, from *positi
 	if len(page.Comments) > limit {
 		page.Comments = page.Comments[:limit]
 		last := page.Comments[limit-1]
-		page.NextCursor = encodeCursor(position{createdAt: last.CreatedAt.UnixNano(), id: last.ID})
+		page.NextCursor = storage.EncodeCursor(storage.Position{CreatedAt: last.CreatedAt.UnixNano(), ID: last.ID})
 	}
 	return page, nil
 }

@@ -25,11 +25,11 @@ type queueOrder struct {
 func queueOrderOf(sort models.QueueSort) (queueOrder, bool) {
 	switch sort {
 	case models.SortNewest, "":
-		return queueOrder{cursorNewest, "created_at DESC, id DESC", "(created_at, id) < (?, ?)"}, true
+		return queueOrder{storage.CursorNewest, "created_at DESC, id DESC", "(created_at, id) < (?, ?)"}, true
 	case models.SortOldest:
-		return queueOrder{cursorOldest, "created_at, id", "(created_at, id) > (?, ?)"}, true
+		return queueOrder{storage.CursorOldest, "created_at, id", "(created_at, id) > (?, ?)"}, true
 	case models.SortScore:
-		return queueOrder{cursorScore, "score DESC, id DESC", "(score, id) < (?, ?)"}, true
+		return queueOrder{storage.CursorScore, "score DESC, id DESC", "(score, id) < (?, ?)"}, true
 	}
 	return queueOrder{}, false
 }
@@ -70,11 +70,11 @@ func (s *Store) ListQueue(ctx context.Context, f models.QueueFilter) (models.Pag
 	if len(page.Comments) > limit {
 		page.Comments = page.Comments[:limit]
 		last := page.Comments[limit-1]
-		k := keyset{key: uint64(last.CreatedAt.UnixNano()), id: last.ID}
-		if order.cursor == cursorScore {
-			k.key = math.Float64bits(last.Score)
+		k := storage.Keyset{Key: uint64(last.CreatedAt.UnixNano()), ID: last.ID}
+		if order.cursor == storage.CursorScore {
+			k.Key = math.Float64bits(last.Score)
 		}
-		page.NextCursor = encodeKeyset(order.cursor, k)
+		page.NextCursor = storage.EncodeKeyset(order.cursor, k)
 	}
 	return page, nil
 }
@@ -87,15 +87,15 @@ func queuePageSQL(f models.QueueFilter, rows int) (string, []any, queueOrder, er
 		return "", nil, order, err
 	}
 	if f.Cursor != "" {
-		k, ok := decodeKeyset(order.cursor, f.Cursor)
+		k, ok := storage.DecodeKeyset(order.cursor, f.Cursor)
 		if !ok {
 			return "", nil, order, storage.Invalid("cursor", "invalid")
 		}
-		key := any(int64(k.key))
-		if order.cursor == cursorScore {
-			key = math.Float64frombits(k.key)
+		key := any(int64(k.Key))
+		if order.cursor == storage.CursorScore {
+			key = math.Float64frombits(k.Key)
 		}
-		w.add(order.after, key, k.id)
+		w.add(order.after, key, k.ID)
 	}
 	return `SELECT ` + commentColumns + ` FROM comments` + w.sql() + ` ORDER BY ` + order.orderBy + ` LIMIT ?`,
 		append(w.args, rows), order, nil
@@ -187,7 +187,7 @@ func queueWhere(f models.QueueFilter) (where, queueOrder, error) {
 	if !f.Until.IsZero() {
 		w.add("created_at < ?", storage.ClampNanos(f.Until))
 	}
-	if narrow := f.Post != "" || f.Email != "" || (f.IP != "" && !strings.Contains(f.IP, "/")); narrow && order.cursor == cursorScore {
+	if narrow := f.Post != "" || f.Email != "" || (f.IP != "" && !strings.Contains(f.IP, "/")); narrow && order.cursor == storage.CursorScore {
 		// A post, an email or an address selects few comments of a status, and
 		// sorting those beats walking the whole status in score order, which the
 		// planner prefers otherwise. The unary + keeps comments_by_score out.

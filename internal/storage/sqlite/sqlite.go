@@ -20,11 +20,13 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/commentd/commentd/internal/storage"
 )
 
 // MaxPageSize caps the limit of ListApproved, ListByStatus, ListQueue and
 // ListAudit; larger limits are clamped.
-const MaxPageSize = 1000
+const MaxPageSize = storage.MaxPageSize
 
 // busyTimeout is how long SQLite itself waits for a lock before answering SQLITE_BUSY.
 const busyTimeout = 5 * time.Second

@@ -219,30 +219,6 @@ func queryPlan(t *testing.T, s *Store, query string, args ...any) []string {
 	return plan
 }
 
-func TestCursor(t *testing.T) {
-	for _, p := range []position{{0, 1}, {-1, 1}, {1 << 62, 1 << 62}, {-1 << 63, 1<<63 - 1}} {
-		got, ok := decodeCursor(encodeCursor(p))
-		if !ok || got != p {
-			t.Errorf("round trip of %+v = %+v, %v", p, got, ok)
-		}
-	}
-	if _, ok := decodeCursor(encodeCursor(position{createdAt: 5, id: 0})); ok {
-		t.Error("a cursor with id 0 decoded")
-	}
-}
-
-func FuzzDecodeCursor(f *testing.F) {
-	f.Add(encodeCursor(position{createdAt: 1, id: 2}))
-	f.Add("!")
-	f.Add("")
-	f.Fuzz(func(t *testing.T, s string) {
-		p, ok := decodeCursor(s)
-		if ok && encodeCursor(p) != s {
-			t.Errorf("%q decoded to %+v, which encodes to %q", s, p, encodeCursor(p))
-		}
-	})
-}
-
 func TestSnapshotsPruned(t *testing.T) {
 	s, _ := openTest(t, defaultOptions)
 	for i := range keepSnapshots + 4 {

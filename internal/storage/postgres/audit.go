@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,35 +42,12 @@ func (s *Store) ListAudit(ctx context.Context, f models.AuditFilter) ([]models.A
 	if err != nil {
 		return nil, "", fmt.Errorf("postgres: list audit: %w", err)
 	}
-	var w where
-	if f.Actor != "" {
-		w.add("actor = ?", f.Actor)
+	w, err := storage.AuditWhere(storage.Postgres, f)
+	if err != nil {
+		return nil, "", fmt.Errorf("postgres: list audit: %w", err)
 	}
-	switch {
-	case strings.HasSuffix(f.Action, "."):
-		// Every action starting with the prefix: '/' is the byte after '.'.
-		w.add("action >= ? AND action < ?", f.Action, strings.TrimSuffix(f.Action, ".")+"/")
-	case f.Action != "":
-		w.add("action = ?", f.Action)
-	}
-	if f.CommentID != 0 {
-		w.add("comment_id = ?", f.CommentID)
-	}
-	if !f.Since.IsZero() {
-		w.add("at >= ?", storage.ClampNanos(f.Since))
-	}
-	if !f.Until.IsZero() {
-		w.add("at < ?", storage.ClampNanos(f.Until))
-	}
-	if f.Cursor != "" {
-		k, ok := storage.DecodeKeyset(storage.CursorAudit, f.Cursor)
-		if !ok {
-			return nil, "", fmt.Errorf("postgres: list audit: %w", storage.Invalid("cursor", "invalid"))
-		}
-		w.add("(at, id) < (?, ?)", int64(k.Key), k.ID)
-	}
-	query := `SELECT ` + auditColumns + ` FROM audit_log` + w.sql() + ` ORDER BY at DESC, id DESC` + w.limit(limit+1)
-	rows, err := s.pool.Query(ctx, query, w.args...)
+	query := `SELECT ` + auditColumns + ` FROM audit_log` + w.SQL() + ` ORDER BY ` + storage.AuditOrderBy + w.Limit(limit+1)
+	rows, err := s.pool.Query(ctx, query, w.Args...)
 	out, err := collect(rows, err, scanAudit)
 	if err != nil {
 		return nil, "", fmt.Errorf("postgres: list audit: %w", mapErr(err))
@@ -79,8 +55,7 @@ func (s *Store) ListAudit(ctx context.Context, f models.AuditFilter) ([]models.A
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
-		last := out[limit-1]
-		next = storage.EncodeKeyset(storage.CursorAudit, storage.Keyset{Key: uint64(last.At.UnixNano()), ID: last.ID})
+		next = storage.AuditNext(out[limit-1])
 	}
 	return out, next, nil
 }

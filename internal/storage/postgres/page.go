@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -130,39 +128,4 @@ func scanCounts(rows pgx.Rows, err error, add func(key string, n int)) error {
 		add(key, n)
 	}
 	return rows.Err()
-}
-
-// where collects the conditions of a query built from a filter; each "?" of a
-// condition becomes the next numbered parameter.
-type where struct {
-	conds []string
-	args  []any
-}
-
-func (w *where) add(cond string, args ...any) {
-	var b strings.Builder
-	for _, r := range cond {
-		if r != '?' {
-			b.WriteRune(r)
-			continue
-		}
-		w.args = append(w.args, args[0])
-		args = args[1:]
-		b.WriteString("$" + strconv.Itoa(len(w.args)))
-	}
-	w.conds = append(w.conds, b.String())
-}
-
-// sql is the WHERE clause, with a leading space, or "" without conditions.
-func (w *where) sql() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
-// limit appends n as the next parameter and returns the LIMIT clause.
-func (w *where) limit(n int) string {
-	w.args = append(w.args, n)
-	return " LIMIT $" + strconv.Itoa(len(w.args))
 }

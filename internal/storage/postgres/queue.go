@@ -3,36 +3,12 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"math"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
-
-// queueOrder is how one sort of the queue runs: its cursor kind, ORDER BY, and
-// the keyset condition that continues after a cursor's position.
-type queueOrder struct {
-	cursor  byte
-	orderBy string
-	after   string
-}
-
-// queueOrderOf returns how sort runs ("" is newest); each sort matches an index
-// that starts with status: comments_by_status, comments_by_score.
-func queueOrderOf(sort models.QueueSort) (queueOrder, bool) {
-	switch sort {
-	case models.SortNewest, "":
-		return queueOrder{storage.CursorNewest, "created_at DESC, id DESC", "(created_at, id) < (?, ?)"}, true
-	case models.SortOldest:
-		return queueOrder{storage.CursorOldest, "created_at, id", "(created_at, id) > (?, ?)"}, true
-	case models.SortScore:
-		return queueOrder{storage.CursorScore, "score DESC, id DESC", "(score, id) < (?, ?)"}, true
-	}
-	return queueOrder{}, false
-}
 
 // ListQueue returns a page of the comments f selects, in f.Sort order (newest
 // when empty): newest and oldest by (CreatedAt, ID), score by (Score, ID)
@@ -48,23 +24,15 @@ func (s *Store) ListQueue(ctx context.Context, f models.QueueFilter) (models.Pag
 	if err != nil {
 		return models.Page{}, fmt.Errorf("postgres: list queue: %w", err)
 	}
-	w, order, err := queueWhere(f)
-	if err == nil && f.Cursor != "" {
-		k, ok := storage.DecodeKeyset(order.cursor, f.Cursor)
-		if !ok {
-			err = storage.Invalid("cursor", "invalid")
-		}
-		key := any(int64(k.Key))
-		if order.cursor == storage.CursorScore {
-			key = math.Float64frombits(k.Key)
-		}
-		w.add(order.after, key, k.ID)
+	w, order, err := storage.QueueWhere(storage.Postgres, f)
+	if err == nil {
+		err = order.Continue(w, f.Cursor)
 	}
 	if err != nil {
 		return models.Page{}, fmt.Errorf("postgres: list queue: %w", err)
 	}
-	query := `SELECT ` + commentColumns + ` FROM comments` + w.sql() + ` ORDER BY ` + order.orderBy + w.limit(limit+1)
-	rows, err := s.pool.Query(ctx, query, w.args...)
+	query := `SELECT ` + commentColumns + ` FROM comments` + w.SQL() + ` ORDER BY ` + order.OrderBy + w.Limit(limit+1)
+	rows, err := s.pool.Query(ctx, query, w.Args...)
 	cs, err := collect(rows, err, scanComment)
 	if err != nil {
 		return models.Page{}, fmt.Errorf("postgres: list queue: %w", mapErr(err))
@@ -75,12 +43,7 @@ func (s *Store) ListQueue(ctx context.Context, f models.QueueFilter) (models.Pag
 	}
 	if len(cs) > limit {
 		page.Comments = cs[:limit]
-		last := cs[limit-1]
-		k := storage.Keyset{Key: uint64(last.CreatedAt.UnixNano()), ID: last.ID}
-		if order.cursor == storage.CursorScore {
-			k.Key = math.Float64bits(last.Score)
-		}
-		page.NextCursor = storage.EncodeKeyset(order.cursor, k)
+		page.NextCursor = order.Next(cs[limit-1])
 	}
 	return page, nil
 }
@@ -90,14 +53,14 @@ func (s *Store) ListQueue(ctx context.Context, f models.QueueFilter) (models.Pag
 // and f.Limit are ignored. Errors as ListQueue, and *models.ValidationError
 // (field "max") for a max below 1.
 func (s *Store) QueueIDs(ctx context.Context, f models.QueueFilter, max int) ([]int64, error) {
-	w, order, err := queueWhere(f)
+	w, order, err := storage.QueueWhere(storage.Postgres, f)
 	if err == nil && max < 1 {
 		err = storage.Invalid("max", "invalid")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: queue ids: %w", err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id FROM comments`+w.sql()+` ORDER BY `+order.orderBy+w.limit(max), w.args...)
+	rows, err := s.pool.Query(ctx, `SELECT id FROM comments`+w.SQL()+` ORDER BY `+order.OrderBy+w.Limit(max), w.Args...)
 	ids, err := collect(rows, err, func(row pgx.Row) (id int64, err error) { return id, row.Scan(&id) })
 	if err != nil {
 		return nil, fmt.Errorf("postgres: queue ids: %w", mapErr(err))
@@ -106,64 +69,6 @@ func (s *Store) QueueIDs(ctx context.Context, f models.QueueFilter, max int) ([]
 		ids = []int64{}
 	}
 	return ids, nil
-}
-
-// queueWhere checks f and returns its conditions, cursor aside, and its order.
-func queueWhere(f models.QueueFilter) (where, queueOrder, error) {
-	var (
-		v models.ValidationError
-		w where
-	)
-	if !f.Status.Valid() {
-		v.Add("status", "invalid")
-	}
-	w.add("status = ?", string(f.Status))
-	order, ok := queueOrderOf(f.Sort)
-	if !ok {
-		v.Add("sort", "invalid")
-	}
-	if f.Post != "" {
-		w.add("post = ?", f.Post)
-	}
-	if f.Author != "" {
-		// author is COLLATE "C": ILIKE folds ASCII letters only, as SQLite's LIKE does.
-		w.add(`author ILIKE ? ESCAPE '\'`, storage.ContainsPattern(f.Author))
-	}
-	if f.Email != "" {
-		w.add("email_norm = ?", storage.NormEmail(f.Email))
-	}
-	if f.IP != "" {
-		switch lo, hi, ok := storage.IPRange(f.IP); {
-		case !ok:
-			v.Add("ip", "invalid")
-		case slices.Equal(lo, hi):
-			w.add("ip_key = ?", lo)
-		default:
-			w.add("ip_key BETWEEN ? AND ?", lo, hi)
-		}
-	}
-	if f.Text != "" {
-		w.add(`text ILIKE ? ESCAPE '\'`, storage.ContainsPattern(f.Text))
-	}
-	for _, b := range []struct {
-		field, cond string
-		value       *float64
-	}{{"min_score", "score >= ?", f.MinScore}, {"max_score", "score <= ?", f.MaxScore}} {
-		switch {
-		case b.value == nil:
-		case math.IsNaN(*b.value):
-			v.Add(b.field, "invalid")
-		default:
-			w.add(b.cond, *b.value)
-		}
-	}
-	if !f.Since.IsZero() {
-		w.add("created_at >= ?", storage.ClampNanos(f.Since))
-	}
-	if !f.Until.IsZero() {
-		w.add("created_at < ?", storage.ClampNanos(f.Until))
-	}
-	return w, order, v.Err()
 }
 
 // AuthorHistory counts the comments of each of emails by status, ignoring

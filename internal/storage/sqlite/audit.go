@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/commentd/commentd/internal/storage"
@@ -66,8 +65,7 @@ func (s *Store) ListAudit(ctx context.Context, f models.AuditFilter) ([]models.A
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
-		last := out[limit-1]
-		next = storage.EncodeKeyset(storage.CursorAudit, storage.Keyset{Key: uint64(last.At.UnixNano()), ID: last.ID})
+		next = storage.AuditNext(out[limit-1])
 	}
 	return out, next, nil
 }
@@ -75,35 +73,11 @@ func (s *Store) ListAudit(ctx context.Context, f models.AuditFilter) ([]models.A
 // auditPageSQL returns the query of up to rows entries f selects from its
 // cursor on, and its arguments.
 func auditPageSQL(f models.AuditFilter, rows int) (string, []any, error) {
-	var w where
-	if f.Actor != "" {
-		w.add("actor = ?", f.Actor)
+	w, err := storage.AuditWhere(storage.SQLite, f)
+	if err != nil {
+		return "", nil, err
 	}
-	switch {
-	case strings.HasSuffix(f.Action, "."):
-		// Every action starting with the prefix: '/' is the byte after '.'.
-		w.add("action >= ? AND action < ?", f.Action, strings.TrimSuffix(f.Action, ".")+"/")
-	case f.Action != "":
-		w.add("action = ?", f.Action)
-	}
-	if f.CommentID != 0 {
-		w.add("comment_id = ?", f.CommentID)
-	}
-	if !f.Since.IsZero() {
-		w.add("at >= ?", storage.ClampNanos(f.Since))
-	}
-	if !f.Until.IsZero() {
-		w.add("at < ?", storage.ClampNanos(f.Until))
-	}
-	if f.Cursor != "" {
-		k, ok := storage.DecodeKeyset(storage.CursorAudit, f.Cursor)
-		if !ok {
-			return "", nil, storage.Invalid("cursor", "invalid")
-		}
-		w.add("(at, id) < (?, ?)", int64(k.Key), k.ID)
-	}
-	return `SELECT ` + auditColumns + ` FROM audit_log` + w.sql() + ` ORDER BY at DESC, id DESC LIMIT ?`,
-		append(w.args, rows), nil
+	return `SELECT ` + auditColumns + ` FROM audit_log` + w.SQL() + ` ORDER BY ` + storage.AuditOrderBy + w.Limit(rows), w.Args, nil
 }
 
 // writeAudited runs fn and records rec, when not nil, in one transaction.

@@ -4,35 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
 	"github.com/commentd/commentd/internal/storage"
 	"github.com/commentd/commentd/models"
 )
-
-// queueOrder is how one sort of the queue runs: its cursor kind, ORDER BY, and
-// the keyset condition that continues after a cursor's position.
-type queueOrder struct {
-	cursor  byte
-	orderBy string
-	after   string
-}
-
-// queueOrderOf returns how sort runs ("" is newest); each sort matches an index
-// that starts with status: comments_by_status, comments_by_score.
-func queueOrderOf(sort models.QueueSort) (queueOrder, bool) {
-	switch sort {
-	case models.SortNewest, "":
-		return queueOrder{storage.CursorNewest, "created_at DESC, id DESC", "(created_at, id) < (?, ?)"}, true
-	case models.SortOldest:
-		return queueOrder{storage.CursorOldest, "created_at, id", "(created_at, id) > (?, ?)"}, true
-	case models.SortScore:
-		return queueOrder{storage.CursorScore, "score DESC, id DESC", "(score, id) < (?, ?)"}, true
-	}
-	return queueOrder{}, false
-}
 
 // ListQueue returns a page of the comments f selects, in f.Sort order (newest
 // when empty): newest and oldest by (CreatedAt, ID), score by (Score, ID)
@@ -69,36 +46,22 @@ func (s *Store) ListQueue(ctx context.Context, f models.QueueFilter) (models.Pag
 	}
 	if len(page.Comments) > limit {
 		page.Comments = page.Comments[:limit]
-		last := page.Comments[limit-1]
-		k := storage.Keyset{Key: uint64(last.CreatedAt.UnixNano()), ID: last.ID}
-		if order.cursor == storage.CursorScore {
-			k.Key = math.Float64bits(last.Score)
-		}
-		page.NextCursor = storage.EncodeKeyset(order.cursor, k)
+		page.NextCursor = order.Next(page.Comments[limit-1])
 	}
 	return page, nil
 }
 
 // queuePageSQL returns the query of up to rows comments f selects from its
 // cursor on, its arguments and its order.
-func queuePageSQL(f models.QueueFilter, rows int) (string, []any, queueOrder, error) {
+func queuePageSQL(f models.QueueFilter, rows int) (string, []any, storage.QueueOrder, error) {
 	w, order, err := queueWhere(f)
+	if err == nil {
+		err = order.Continue(w, f.Cursor)
+	}
 	if err != nil {
 		return "", nil, order, err
 	}
-	if f.Cursor != "" {
-		k, ok := storage.DecodeKeyset(order.cursor, f.Cursor)
-		if !ok {
-			return "", nil, order, storage.Invalid("cursor", "invalid")
-		}
-		key := any(int64(k.Key))
-		if order.cursor == storage.CursorScore {
-			key = math.Float64frombits(k.Key)
-		}
-		w.add(order.after, key, k.ID)
-	}
-	return `SELECT ` + commentColumns + ` FROM comments` + w.sql() + ` ORDER BY ` + order.orderBy + ` LIMIT ?`,
-		append(w.args, rows), order, nil
+	return `SELECT ` + commentColumns + ` FROM comments` + w.SQL() + ` ORDER BY ` + order.OrderBy + w.Limit(rows), w.Args, order, nil
 }
 
 // QueueIDs returns the ids of up to max comments f selects, in f.Sort order:
@@ -113,8 +76,7 @@ func (s *Store) QueueIDs(ctx context.Context, f models.QueueFilter, max int) ([]
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: queue ids: %w", err)
 	}
-	rows, err := s.cache.query(ctx, `SELECT id FROM comments`+w.sql()+` ORDER BY `+order.orderBy+` LIMIT ?`,
-		append(w.args, max)...)
+	rows, err := s.cache.query(ctx, `SELECT id FROM comments`+w.SQL()+` ORDER BY `+order.OrderBy+w.Limit(max), w.Args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: queue ids: %w", err)
 	}
@@ -133,67 +95,17 @@ func (s *Store) QueueIDs(ctx context.Context, f models.QueueFilter, max int) ([]
 	return ids, nil
 }
 
-// queueWhere checks f and returns its conditions, cursor aside, and its order.
-func queueWhere(f models.QueueFilter) (where, queueOrder, error) {
-	var (
-		v models.ValidationError
-		w where
-	)
-	if !f.Status.Valid() {
-		v.Add("status", "invalid")
-	}
-	w.add("status = ?", string(f.Status))
-	order, ok := queueOrderOf(f.Sort)
-	if !ok {
-		v.Add("sort", "invalid")
-	}
-	if f.Post != "" {
-		w.add("post = ?", f.Post)
-	}
-	if f.Author != "" {
-		w.add(`author LIKE ? ESCAPE '\'`, storage.ContainsPattern(f.Author))
-	}
-	if f.Email != "" {
-		w.add("email_norm = ?", storage.NormEmail(f.Email))
-	}
-	if f.IP != "" {
-		switch lo, hi, ok := storage.IPRange(f.IP); {
-		case !ok:
-			v.Add("ip", "invalid")
-		case slices.Equal(lo, hi):
-			w.add("ip_key = ?", lo)
-		default:
-			w.add("ip_key BETWEEN ? AND ?", lo, hi)
-		}
-	}
-	if f.Text != "" {
-		w.add(`text LIKE ? ESCAPE '\'`, storage.ContainsPattern(f.Text))
-	}
-	for _, b := range []struct {
-		field, cond string
-		value       *float64
-	}{{"min_score", "score >= ?", f.MinScore}, {"max_score", "score <= ?", f.MaxScore}} {
-		switch {
-		case b.value == nil:
-		case math.IsNaN(*b.value):
-			v.Add(b.field, "invalid")
-		default:
-			w.add(b.cond, *b.value)
-		}
-	}
-	if !f.Since.IsZero() {
-		w.add("created_at >= ?", storage.ClampNanos(f.Since))
-	}
-	if !f.Until.IsZero() {
-		w.add("created_at < ?", storage.ClampNanos(f.Until))
-	}
-	if narrow := f.Post != "" || f.Email != "" || (f.IP != "" && !strings.Contains(f.IP, "/")); narrow && order.cursor == storage.CursorScore {
+// queueWhere is storage.QueueWhere in SQLite, with the planner steered away
+// from the score index where it would walk a whole status.
+func queueWhere(f models.QueueFilter) (*storage.Where, storage.QueueOrder, error) {
+	w, order, err := storage.QueueWhere(storage.SQLite, f)
+	if narrow := f.Post != "" || f.Email != "" || (f.IP != "" && !strings.Contains(f.IP, "/")); narrow && order.Cursor == storage.CursorScore {
 		// A post, an email or an address selects few comments of a status, and
 		// sorting those beats walking the whole status in score order, which the
 		// planner prefers otherwise. The unary + keeps comments_by_score out.
-		order.orderBy, order.after = "+score DESC, +id DESC", "(+score, +id) < (?, ?)"
+		order.OrderBy, order.After = "+score DESC, +id DESC", "(+score, +id) < (?, ?)"
 	}
-	return w, order, v.Err()
+	return w, order, err
 }
 
 // authorHistorySQL counts the comments of n normalised emails by status.

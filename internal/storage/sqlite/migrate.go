@@ -6,11 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/commentd/commentd/internal/storage"
@@ -19,47 +14,11 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one numbered file of migrations/, such as 0002_add_votes.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := path.Base(name)
-		num, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: the name must start with a positive number", base)
-		}
-		body, err := fs.ReadFile(migrationFS, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", ms[i-1].name, ms[i].name, ms[i].version)
-		}
-	}
-	return ms, nil
-}
-
 // migrate applies every migration not yet recorded in schema_migrations, each
 // in its own transaction together with its record. It refuses a database that
 // a newer commentd has migrated further than this binary knows.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := storage.Migrations(migrationFS)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -78,12 +37,12 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if len(ms) > 0 && newest > ms[len(ms)-1].version {
-		return fmt.Errorf("migrate: database is at schema version %d, newer than this binary's %d", newest, ms[len(ms)-1].version)
+	if err := storage.CheckSchema(newest, ms); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	for _, m := range ms {
 		if err := s.inTx(ctx, func(tx *sql.Tx) error { return apply(ctx, tx, m) }); err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -150,23 +109,23 @@ func fillIPKeysBy(ctx context.Context, tx *sql.Tx, batch int) error {
 
 // apply runs m unless it is recorded already; the check sits inside the write
 // transaction, so two processes starting together cannot both apply it.
-func apply(ctx context.Context, tx *sql.Tx, m migration) error {
+func apply(ctx context.Context, tx *sql.Tx, m storage.Migration) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
-	if step := goStep(m.version); step != nil {
+	if step := goStep(m.Version); step != nil {
 		if err := step(ctx, tx); err != nil {
 			return err
 		}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, time.Now().UnixNano())
+		m.Version, m.Name, time.Now().UnixNano())
 	return err
 }

@@ -102,8 +102,8 @@ func TestQueuePlans(t *testing.T) {
 func TestMigrationFillsIPKeys(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v1.db")
-	ms, err := migrations()
-	if err != nil || ms[0].version != 1 {
+	ms, err := storage.Migrations(migrationFS)
+	if err != nil || ms[0].Version != 1 {
 		t.Fatalf("migrations: %v", err)
 	}
 	db, err := sql.Open("sqlite", path)
@@ -113,8 +113,8 @@ func TestMigrationFillsIPKeys(t *testing.T) {
 	ips := []string{"203.0.113.7", "203.0.113.9", "2001:db8::1", "", "not-an-ip", "::ffff:203.0.113.8"}
 	stmts := []string{
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`,
-		ms[0].sql,
-		`INSERT INTO schema_migrations VALUES (1, '` + ms[0].name + `', 0)`,
+		ms[0].SQL,
+		`INSERT INTO schema_migrations VALUES (1, '` + ms[0].Name + `', 0)`,
 	}
 	for _, q := range stmts {
 		if _, err := db.ExecContext(ctx, q); err != nil {

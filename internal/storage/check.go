@@ -283,3 +283,24 @@ func SessionTimes(sess models.Session, now time.Time) (created, seen int64, err 
 	}
 	return created, seen, v.Err()
 }
+
+// CheckSnapshot checks snap for SaveSnapshot and returns its creation time in
+// unix nanoseconds, a zero CreatedAt being now, and its data, never nil.
+// Error: *models.ValidationError for a time outside 1678..2262 or a negative
+// LastEventID.
+func CheckSnapshot(snap models.ModelSnapshot, now time.Time) (created int64, data []byte, err error) {
+	if snap.CreatedAt.IsZero() {
+		snap.CreatedAt = now
+	}
+	created, ok := ToNanos(snap.CreatedAt)
+	if !ok {
+		return 0, nil, Invalid("created_at", "out_of_range")
+	}
+	if snap.LastEventID < 0 {
+		return 0, nil, Invalid("last_event_id", "invalid")
+	}
+	if snap.Data == nil {
+		return created, []byte{}, nil
+	}
+	return created, snap.Data, nil
+}

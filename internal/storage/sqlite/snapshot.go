@@ -17,21 +17,11 @@ const keepSnapshots = 3
 // SaveSnapshot stores s (its ID is set by the store, a zero CreatedAt becomes
 // now) and deletes all but the newest keepSnapshots snapshots.
 func (s *Store) SaveSnapshot(ctx context.Context, snap models.ModelSnapshot) error {
-	if snap.CreatedAt.IsZero() {
-		snap.CreatedAt = time.Now()
+	created, data, err := storage.CheckSnapshot(snap, time.Now())
+	if err != nil {
+		return fmt.Errorf("sqlite: save snapshot: %w", err)
 	}
-	created, ok := storage.ToNanos(snap.CreatedAt)
-	if !ok {
-		return fmt.Errorf("sqlite: save snapshot: %w", storage.Invalid("created_at", "out_of_range"))
-	}
-	if snap.LastEventID < 0 {
-		return fmt.Errorf("sqlite: save snapshot: %w", storage.Invalid("last_event_id", "invalid"))
-	}
-	data := snap.Data
-	if data == nil {
-		data = []byte{}
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO model_snapshots (last_event_id, starter_version, data, created_at)
 			VALUES (?, ?, ?, ?)`, snap.LastEventID, snap.StarterVersion, data, created)
 		if err != nil {

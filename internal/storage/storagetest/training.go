@@ -245,4 +245,20 @@ func testSnapshot(t *testing.T, s Store) {
 			}
 		})
 	}
+
+	invalid := []struct {
+		name, field string
+		snap        models.ModelSnapshot
+	}{
+		{"negative event id", "last_event_id", models.ModelSnapshot{LastEventID: -1, Data: []byte("z")}},
+		{"time out of range", "created_at", models.ModelSnapshot{Data: []byte("z"), CreatedAt: time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)}},
+	}
+	for _, tt := range invalid {
+		t.Run(tt.name, func(t *testing.T) {
+			wantInvalid(t, s.SaveSnapshot(ctx, tt.snap), tt.field)
+			if got, err := s.LatestSnapshot(ctx); err != nil || got.ID != lastID {
+				t.Errorf("LatestSnapshot = #%d, %v after a refused save; want #%d", got.ID, err, lastID)
+			}
+		})
+	}
 }

@@ -186,6 +186,18 @@ func CheckDecision(d models.Decision, now time.Time) (Decision, error) {
 	return Decision{Decision: d, At: at, Events: evs, Audit: audit}, v.Err()
 }
 
+// CheckDeletion checks the audit entry of a deletion of id, when not nil,
+// and returns the entry to record, its zero At set to now. Error:
+// *models.ValidationError for a bad entry or one of another comment.
+func CheckDeletion(id int64, audit *models.AuditEntry, now time.Time) (*models.AuditEntry, error) {
+	var v models.ValidationError
+	rec := AuditOf(&v, "audit.", audit, now)
+	if rec != nil && rec.CommentID != 0 && rec.CommentID != id {
+		v.Add("audit.comment_id", "comment_mismatch")
+	}
+	return rec, v.Err()
+}
+
 // CheckDeletions checks the audit entries of a deletion of ids: nil, or one
 // entry per id. It returns the entries to record, nil ones when audits is nil.
 func CheckDeletions(ids []int64, audits []models.AuditEntry, now time.Time) ([]*models.AuditEntry, error) {

@@ -119,16 +119,12 @@ func (s *Store) GetComments(ctx context.Context, ids []int64) (map[int64]models.
 // FromStatus and Score taken from the deletion, and *audit becomes the entry as
 // recorded. Error: *models.ValidationError for a bad audit entry.
 func (s *Store) DeleteComment(ctx context.Context, id int64, audit *models.AuditEntry) error {
-	var v models.ValidationError
-	rec := storage.AuditOf(&v, "audit.", audit, time.Now())
-	if rec != nil && rec.CommentID != 0 && rec.CommentID != id {
-		v.Add("audit.comment_id", "comment_mismatch")
-	}
-	if err := v.Err(); err != nil {
+	rec, err := storage.CheckDeletion(id, audit, time.Now())
+	if err != nil {
 		return fmt.Errorf("postgres: delete comment %d: %w", id, err)
 	}
 	recs := []*models.AuditEntry{rec}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		events, err := s.deletions(ctx, tx, []int64{id}, recs)
 		if err != nil {
 			return err

@@ -96,16 +96,12 @@ func commentFromRow(row *sql.Row) (models.Comment, error) {
 // FromStatus and Score taken from the deletion, and *audit becomes the entry as
 // recorded. Error: *models.ValidationError for a bad audit entry.
 func (s *Store) DeleteComment(ctx context.Context, id int64, audit *models.AuditEntry) error {
-	var v models.ValidationError
-	rec := storage.AuditOf(&v, "audit.", audit, time.Now())
-	if rec != nil && rec.CommentID != 0 && rec.CommentID != id {
-		v.Add("audit.comment_id", "comment_mismatch")
-	}
-	if err := v.Err(); err != nil {
+	rec, err := storage.CheckDeletion(id, audit, time.Now())
+	if err != nil {
 		return fmt.Errorf("sqlite: delete comment %d: %w", id, err)
 	}
 	var recorded *models.AuditEntry
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		event, err := s.deletion(ctx, tx, id, rec)
 		if err != nil {
 			return err

@@ -218,7 +218,9 @@ func (s *Store) ImportBatches(ctx context.Context, batches iter.Seq2[storage.Bat
 			if len(b.Events) > 0 {
 				q.Queue(`SELECT pg_advisory_xact_lock($1)`, eventsLock)
 			}
-			queueImport(&q, b)
+			if err := queueImport(&q, b); err != nil {
+				return err
+			}
 			if err := tx.SendBatch(ctx, &q).Close(); isUnique(err) {
 				return fmt.Errorf("%w: %w", models.ErrConflict, err)
 			} else if err != nil {

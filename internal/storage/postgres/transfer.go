@@ -17,7 +17,7 @@ import (
 func (s *Store) Counts(ctx context.Context) (storage.Counts, error) {
 	var c storage.Counts
 	err := s.pool.QueryRow(ctx, countsSQL).Scan(&c.Moderators, &c.Tokens, &c.Sessions, &c.Settings, &c.Words, &c.Bans,
-		&c.Comments, &c.Events, &c.Audit, &c.Snapshots, &c.Sources)
+		&c.Comments, &c.Events, &c.Audit, &c.Snapshots, &c.Sources, &c.APIKeys, &c.SpamChecks, &c.Webhooks)
 	if err != nil {
 		return storage.Counts{}, fmt.Errorf("postgres: counts: %w", err)
 	}
@@ -27,13 +27,15 @@ func (s *Store) Counts(ctx context.Context) (storage.Counts, error) {
 const countsSQL = `SELECT (SELECT COUNT(*) FROM moderators), (SELECT COUNT(*) FROM api_tokens),
 	(SELECT COUNT(*) FROM sessions), (SELECT COUNT(*) FROM settings), (SELECT COUNT(*) FROM words),
 	(SELECT COUNT(*) FROM bans), (SELECT COUNT(*) FROM comments), (SELECT COUNT(*) FROM training_events),
-	(SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM model_snapshots), (SELECT COUNT(*) FROM comment_sources)`
+	(SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM model_snapshots), (SELECT COUNT(*) FROM comment_sources),
+	(SELECT COUNT(*) FROM api_keys), (SELECT COUNT(*) FROM spam_checks), (SELECT COUNT(*) FROM webhook_events)`
 
 // Export calls fn with every row of the store, read in one snapshot, a batch
 // of at most storage.ExportBatch rows of one kind at a time: moderators,
 // tokens, sessions, settings, words, bans, comments, comment sources, training
-// events, audit entries, then the newest model snapshot. It stops at fn's
-// first error.
+// events, audit entries, site API keys, spam checks, webhook events (without
+// their leases), the ids each table has given, then the newest model
+// snapshot. It stops at fn's first error.
 func (s *Store) Export(ctx context.Context, fn func(storage.Batch) error) error {
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error { return export(ctx, tx, fn) })
@@ -104,6 +106,7 @@ func export(ctx context.Context, tx pgx.Tx, fn func(storage.Batch) error) error 
 				scanAudit, func(e models.AuditEntry) int64 { return e.ID },
 				func(es []models.AuditEntry) error { return fn(storage.Batch{Audit: es}) })
 		},
+		func() error { return exportSites(ctx, tx, fn) },
 		func() error {
 			ids := make(map[string]int64, len(storage.Tables))
 			for _, table := range storage.Tables {
@@ -158,6 +161,30 @@ func exportSources(ctx context.Context, tx pgx.Tx, fn func(storage.Batch) error)
 	}
 }
 
+// exportSites hands fn the site API keys, the spam checks and the webhook
+// events, each kind in id order.
+func exportSites(ctx context.Context, tx pgx.Tx, fn func(storage.Batch) error) error {
+	err := exportPages(ctx, tx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id > $1 ORDER BY id LIMIT $2`,
+		scanAPIKey, func(k models.APIKey) int64 { return k.ID },
+		func(ks []models.APIKey) error { return fn(storage.Batch{APIKeys: ks}) })
+	if err != nil {
+		return err
+	}
+	err = exportPages(ctx, tx, `SELECT `+spamCheckColumns+` FROM spam_checks WHERE id > $1 ORDER BY id LIMIT $2`,
+		scanSpamCheck, func(c models.SpamCheck) int64 { return c.ID },
+		func(cs []models.SpamCheck) error { return fn(storage.Batch{SpamChecks: cs}) })
+	if err != nil {
+		return err
+	}
+	return exportPages(ctx, tx, `SELECT `+webhookColumns+` FROM webhook_events WHERE id > $1 ORDER BY id LIMIT $2`,
+		func(row pgx.Row) (models.WebhookEvent, error) {
+			e, err := scanWebhookEvent(row)
+			e.Lease = "" // a claim of this installation's instances
+			return e, err
+		}, func(e models.WebhookEvent) int64 { return e.ID },
+		func(es []models.WebhookEvent) error { return fn(storage.Batch{Webhooks: es}) })
+}
+
 // exportPages reads query, which takes the id to continue after and a limit,
 // page by page, and hands each page to emit.
 func exportPages[T any](ctx context.Context, tx pgx.Tx, query string, scan func(pgx.Row) (T, error),
@@ -181,9 +208,10 @@ func exportPages[T any](ctx context.Context, tx pgx.Tx, query string, scan func(
 // Import stores the rows of b with their IDs and times in one transaction. A
 // row whose ID is stored already is replaced, except training events, audit
 // entries and snapshots, which never change; so importing the same rows again
-// changes nothing. The id sequences then continue after the highest id.
-// Errors: models.ErrConflict when a moderator name, a token hash or a listed
-// word is taken by a row of another ID.
+// changes nothing. Webhook events come unleased. The id sequences then
+// continue after the highest id. Errors: models.ErrConflict when a moderator
+// name, a token or API key hash, a listed word or a spam check's GUID is taken
+// by a row of another ID.
 func (s *Store) Import(ctx context.Context, b storage.Batch) error {
 	if b.Len() == 0 {
 		return nil
@@ -193,7 +221,9 @@ func (s *Store) Import(ctx context.Context, b storage.Batch) error {
 		if len(b.Events) > 0 {
 			q.Queue(`SELECT pg_advisory_xact_lock($1)`, eventsLock)
 		}
-		queueImport(&q, b)
+		if err := queueImport(&q, b); err != nil {
+			return err
+		}
 		err := tx.SendBatch(ctx, &q).Close()
 		if isUnique(err) {
 			return fmt.Errorf("%w: %w", models.ErrConflict, err)
@@ -208,7 +238,7 @@ func (s *Store) Import(ctx context.Context, b storage.Batch) error {
 
 // queueImport queues the upserts of b's rows, parents first, and the moves of
 // the sequences of the tables they go to.
-func queueImport(q *pgx.Batch, b storage.Batch) {
+func queueImport(q *pgx.Batch, b storage.Batch) error {
 	moves := map[string]int64{} // table: the id its sequence must reach at least
 	for table, id := range b.LastIDs {
 		if id > 0 {
@@ -232,7 +262,7 @@ func queueImport(q *pgx.Batch, b storage.Batch) {
 		q.Queue(`INSERT INTO api_tokens (id, moderator_id, name, hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (id) DO UPDATE SET moderator_id = excluded.moderator_id, name = excluded.name, hash = excluded.hash,
 			created_at = excluded.created_at, revoked_at = excluded.revoked_at`,
-			t.ID, t.ModeratorID, t.Name, t.Hash, storage.ClampNanos(t.CreatedAt), nanosOrNil(t.RevokedAt))
+			t.ID, t.ModeratorID, t.Name, t.Hash, storage.ClampNanos(t.CreatedAt), storage.NanosOrNil(t.RevokedAt))
 	}
 	touch(len(b.Tokens), "api_tokens")
 	for _, sess := range b.Sessions {
@@ -257,7 +287,7 @@ func queueImport(q *pgx.Batch, b storage.Batch) {
 		q.Queue(`INSERT INTO bans (id, kind, value, reason, expires_at, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, value = excluded.value, reason = excluded.reason,
 			expires_at = excluded.expires_at, created_by = excluded.created_by, created_at = excluded.created_at`,
-			ban.ID, string(ban.Kind), ban.Value, ban.Reason, nanosOrNil(ban.ExpiresAt), ban.CreatedBy, storage.ClampNanos(ban.CreatedAt))
+			ban.ID, string(ban.Kind), ban.Value, ban.Reason, storage.NanosOrNil(ban.ExpiresAt), ban.CreatedBy, storage.ClampNanos(ban.CreatedAt))
 	}
 	touch(len(b.Bans), "bans")
 	for _, c := range b.Comments {
@@ -292,6 +322,16 @@ func queueImport(q *pgx.Batch, b storage.Batch) {
 			e.ID, storage.ClampNanos(e.At), e.Actor, e.Action, e.CommentID, string(e.FromStatus), string(e.ToStatus), e.Score, e.Detail)
 	}
 	touch(len(b.Audit), "audit_log")
+	ups, err := storage.SiteUpserts(b)
+	if err != nil {
+		return err
+	}
+	for _, u := range ups {
+		q.Queue(u.SQL, u.Args...)
+	}
+	touch(len(b.APIKeys), "api_keys")
+	touch(len(b.SpamChecks), "spam_checks")
+	touch(len(b.Webhooks), "webhook_events")
 	if snap := b.Snapshot; snap != nil {
 		data := snap.Data
 		if data == nil {
@@ -310,13 +350,5 @@ func queueImport(q *pgx.Batch, b storage.Batch) {
 		q.Queue(`SELECT setval(seq, GREATEST((SELECT MAX(id) FROM `+table+`), $1, nextval(seq) - 1, 1))
 			FROM CAST(pg_get_serial_sequence('`+table+`', 'id') AS regclass) AS seq`, last)
 	}
-}
-
-// nanosOrNil is the stored form of an optional time.
-func nanosOrNil(t *time.Time) *int64 {
-	if t == nil {
-		return nil
-	}
-	n := storage.ClampNanos(*t)
-	return &n
+	return nil
 }

@@ -19,9 +19,10 @@ func (s *Store) Counts(ctx context.Context) (storage.Counts, error) {
 	err := s.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM moderators), (SELECT COUNT(*) FROM api_tokens),
 		(SELECT COUNT(*) FROM sessions), (SELECT COUNT(*) FROM settings), (SELECT COUNT(*) FROM words),
 		(SELECT COUNT(*) FROM bans), (SELECT COUNT(*) FROM comments), (SELECT COUNT(*) FROM training_events),
-		(SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM model_snapshots), (SELECT COUNT(*) FROM comment_sources)`).
+		(SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM model_snapshots), (SELECT COUNT(*) FROM comment_sources),
+		(SELECT COUNT(*) FROM api_keys), (SELECT COUNT(*) FROM spam_checks), (SELECT COUNT(*) FROM webhook_events)`).
 		Scan(&c.Moderators, &c.Tokens, &c.Sessions, &c.Settings, &c.Words, &c.Bans, &c.Comments, &c.Events, &c.Audit,
-			&c.Snapshots, &c.Sources)
+			&c.Snapshots, &c.Sources, &c.APIKeys, &c.SpamChecks, &c.Webhooks)
 	if err != nil {
 		return storage.Counts{}, fmt.Errorf("sqlite: counts: %w", err)
 	}
@@ -31,8 +32,9 @@ func (s *Store) Counts(ctx context.Context) (storage.Counts, error) {
 // Export calls fn with every row of the store, read in one snapshot, a batch
 // of at most storage.ExportBatch rows of one kind at a time: moderators,
 // tokens, sessions, settings, words, bans, comments, comment sources, training
-// events, audit entries, then the newest model snapshot. It stops at fn's
-// first error.
+// events, audit entries, site API keys, spam checks, webhook events (without
+// their leases), the ids each table has given, then the newest model
+// snapshot. It stops at fn's first error.
 func (s *Store) Export(ctx context.Context, fn func(storage.Batch) error) error {
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -147,6 +149,7 @@ func export(ctx context.Context, tx *sql.Tx, fn func(storage.Batch) error) error
 				scanAudit, func(e models.AuditEntry) int64 { return e.ID },
 				func(es []models.AuditEntry) error { return fn(storage.Batch{Audit: es}) })
 		},
+		func() error { return exportSites(ctx, tx, fn) },
 		func() error {
 			ids := make(map[string]int64, len(storage.Tables))
 			for _, table := range storage.Tables {
@@ -226,6 +229,30 @@ func exportSources(ctx context.Context, tx *sql.Tx, fn func(storage.Batch) error
 	}
 }
 
+// exportSites hands fn the site API keys, the spam checks and the webhook
+// events, each kind in id order.
+func exportSites(ctx context.Context, tx *sql.Tx, fn func(storage.Batch) error) error {
+	err := exportPages(ctx, tx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id > ? ORDER BY id LIMIT ?`,
+		scanAPIKey, func(k models.APIKey) int64 { return k.ID },
+		func(ks []models.APIKey) error { return fn(storage.Batch{APIKeys: ks}) })
+	if err != nil {
+		return err
+	}
+	err = exportPages(ctx, tx, `SELECT `+spamCheckColumns+` FROM spam_checks WHERE id > ? ORDER BY id LIMIT ?`,
+		scanSpamCheck, func(c models.SpamCheck) int64 { return c.ID },
+		func(cs []models.SpamCheck) error { return fn(storage.Batch{SpamChecks: cs}) })
+	if err != nil {
+		return err
+	}
+	return exportPages(ctx, tx, `SELECT `+webhookColumns+` FROM webhook_events WHERE id > ? ORDER BY id LIMIT ?`,
+		func(row interface{ Scan(...any) error }) (models.WebhookEvent, error) {
+			e, err := scanWebhookEvent(row)
+			e.Lease = "" // a claim of this installation's instances
+			return e, err
+		}, func(e models.WebhookEvent) int64 { return e.ID },
+		func(es []models.WebhookEvent) error { return fn(storage.Batch{Webhooks: es}) })
+}
+
 // exportPages reads query, which takes the id to continue after and a limit,
 // page by page, and hands each page to emit.
 func exportPages[T any](ctx context.Context, tx *sql.Tx, query string, scan func(interface{ Scan(...any) error }) (T, error),
@@ -257,9 +284,10 @@ func exportPages[T any](ctx context.Context, tx *sql.Tx, query string, scan func
 // Import stores the rows of b with their IDs and times in one transaction. A
 // row whose ID is stored already is replaced, except training events, audit
 // entries and snapshots, which never change; so importing the same rows again
-// changes nothing. New rows then get ids after the highest one. Errors:
-// models.ErrConflict when a moderator name, a token hash or a listed word is
-// taken by a row of another ID.
+// changes nothing. Webhook events come unleased. New rows then get ids after
+// the highest one. Errors: models.ErrConflict when a moderator name, a token
+// or API key hash, a listed word or a spam check's GUID is taken by a row of
+// another ID.
 func (s *Store) Import(ctx context.Context, b storage.Batch) error {
 	if b.Len() == 0 {
 		return nil
@@ -295,7 +323,7 @@ func importBatch(ctx context.Context, p *preparer, b storage.Batch) (err error) 
 		exec(`INSERT INTO api_tokens (id, moderator_id, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET moderator_id = excluded.moderator_id, name = excluded.name, hash = excluded.hash,
 			created_at = excluded.created_at, revoked_at = excluded.revoked_at`,
-			t.ID, t.ModeratorID, t.Name, t.Hash, storage.ClampNanos(t.CreatedAt), nanosOrNil(t.RevokedAt))
+			t.ID, t.ModeratorID, t.Name, t.Hash, storage.ClampNanos(t.CreatedAt), storage.NanosOrNil(t.RevokedAt))
 	}
 	for _, sess := range b.Sessions {
 		exec(`INSERT INTO sessions (id, moderator_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
@@ -318,7 +346,7 @@ func importBatch(ctx context.Context, p *preparer, b storage.Batch) (err error) 
 		exec(`INSERT INTO bans (id, kind, value, reason, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, value = excluded.value, reason = excluded.reason,
 			expires_at = excluded.expires_at, created_by = excluded.created_by, created_at = excluded.created_at`,
-			ban.ID, string(ban.Kind), ban.Value, ban.Reason, nanosOrNil(ban.ExpiresAt), ban.CreatedBy, storage.ClampNanos(ban.CreatedAt))
+			ban.ID, string(ban.Kind), ban.Value, ban.Reason, storage.NanosOrNil(ban.ExpiresAt), ban.CreatedBy, storage.ClampNanos(ban.CreatedAt))
 	}
 	for _, c := range b.Comments {
 		reasons, _ := json.Marshal(c.Reasons) // checked when the comment was created
@@ -349,6 +377,13 @@ func importBatch(ctx context.Context, p *preparer, b storage.Batch) (err error) 
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			e.ID, storage.ClampNanos(e.At), e.Actor, e.Action, e.CommentID, string(e.FromStatus), string(e.ToStatus), e.Score, e.Detail)
 	}
+	ups, uerr := storage.SiteUpserts(b)
+	if err == nil {
+		err = uerr
+	}
+	for _, u := range ups {
+		exec(u.SQL, u.Args...)
+	}
 	if snap := b.Snapshot; snap != nil {
 		data := snap.Data
 		if data == nil {
@@ -366,13 +401,4 @@ func importBatch(ctx context.Context, p *preparer, b storage.Batch) (err error) 
 		}
 	}
 	return err
-}
-
-// nanosOrNil is the stored form of an optional time.
-func nanosOrNil(t *time.Time) *int64 {
-	if t == nil {
-		return nil
-	}
-	n := storage.ClampNanos(*t)
-	return &n
 }

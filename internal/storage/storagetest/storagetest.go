@@ -150,11 +150,13 @@ type Store interface {
 	// Counts returns how many rows of each kind the store holds.
 	Counts(ctx context.Context) (storage.Counts, error)
 	// Export calls fn with every row, read in one snapshot, a batch of at most storage.ExportBatch
-	// rows of one kind at a time, moderators before their tokens and sessions, and the newest snapshot.
+	// rows of one kind at a time, moderators before their tokens and sessions, webhook events
+	// without their leases, and the newest snapshot.
 	Export(ctx context.Context, fn func(storage.Batch) error) error
 	// Import stores rows with their IDs and times, replacing those of the same ID (events, audit
-	// entries and snapshots never change), so importing again changes nothing; new rows then get
-	// IDs after the highest. ErrConflict when a unique name, hash or word is taken under another ID.
+	// entries and snapshots never change), so importing again changes nothing; webhook events come
+	// unleased, due as they were; new rows then get IDs after the highest. ErrConflict when a unique
+	// name, hash, word or GUID is taken under another ID.
 	Import(ctx context.Context, b storage.Batch) error
 
 	// ImportComments stores, in one transaction, the comments items yields whose source key no

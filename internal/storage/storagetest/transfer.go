@@ -12,10 +12,12 @@ import (
 )
 
 // fill stores a little of every kind of row through the ordinary methods,
-// and more training events than one export batch holds.
+// and more training events than one export batch holds. The outbox is on, so
+// that comment changes write webhook events.
 func fill(t *testing.T, s Store) {
 	t.Helper()
 	ctx := t.Context()
+	s.RecordWebhookEvents(true)
 	ada := moderator(t, s, "Ada", models.RoleAdmin)
 	bob := moderator(t, s, "bob", models.RoleModerator)
 	gone := moderator(t, s, "gone", models.RoleModerator)
@@ -87,6 +89,51 @@ func fill(t *testing.T, s Store) {
 			t.Fatal(err)
 		}
 	}
+	fillSites(t, s)
+}
+
+// fillSites stores two site API keys, the second revoked, a spam check of
+// each, the first taught, and leaves the outbox with an event of every state:
+// delivered, failed once and due later, given up, claimed, and deleted.
+func fillSites(t *testing.T, s Store) {
+	t.Helper()
+	ctx := t.Context()
+	keys := make([]models.APIKey, 2)
+	for i := range keys {
+		keys[i] = models.APIKey{Site: fmt.Sprintf("https://site%d.example.org", i), Hash: hash(fmt.Sprint("key", i)),
+			CreatedBy: "ada", CreatedAt: at(300 + i)}
+		if err := s.CreateAPIKey(ctx, &keys[i], note("ada", "apikey.create")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RevokeAPIKey(ctx, keys[1].ID, at(310), nil); err != nil {
+		t.Fatal(err)
+	}
+	taught := createCheck(t, s, spamCheck("g-taught", keys[0].ID, "buy now", at(320)))
+	createCheck(t, s, spamCheck("g-revoked", keys[1].ID, "hello", at(321)))
+	if _, err := s.TrainSpamCheck(ctx, models.Lesson{CheckID: taught.ID, To: models.ClassSpam, At: at(330)}); err != nil {
+		t.Fatal(err)
+	}
+
+	evs, err := s.ClaimWebhookEvents(ctx, time.Now(), time.Hour, 100)
+	if err != nil || len(evs) < 6 {
+		t.Fatalf("ClaimWebhookEvents: %d events, %v; want at least 6", len(evs), err)
+	}
+	now := time.Now()
+	later, old := now.Add(time.Hour), at(0)
+	delivered, failed, givenUp, gone := evs[0], evs[1], evs[2], evs[len(evs)-1]
+	delivered.Attempts, delivered.Delivered, delivered.DoneAt = 1, []string{"https://a.example/hook", "https://b.example/hook"}, &now
+	failed.Attempts, failed.Delivered, failed.LastError, failed.NextAttemptAt = 2, []string{"https://a.example/hook"}, "503", later
+	givenUp.Attempts, givenUp.LastError, givenUp.DoneAt, givenUp.Failed = 9, "timeout", &now, true
+	gone.Attempts, gone.Delivered, gone.DoneAt = 1, []string{"https://a.example/hook"}, &old
+	for _, e := range []models.WebhookEvent{delivered, failed, givenUp, gone} { // the others stay claimed
+		if err := s.ReleaseWebhookEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.DeleteWebhookEvents(ctx, at(1)); err != nil || n != 1 {
+		t.Fatalf("DeleteWebhookEvents = %d, %v; want the newest event deleted", n, err)
+	}
 }
 
 // exportAll returns everything s exports, batches of a kind joined.
@@ -106,6 +153,9 @@ func exportAll(t *testing.T, s Store) storage.Batch {
 		all.Sources = append(all.Sources, b.Sources...)
 		all.Events = append(all.Events, b.Events...)
 		all.Audit = append(all.Audit, b.Audit...)
+		all.APIKeys = append(all.APIKeys, b.APIKeys...)
+		all.SpamChecks = append(all.SpamChecks, b.SpamChecks...)
+		all.Webhooks = append(all.Webhooks, b.Webhooks...)
 		all.Settings = cmpOr(b.Settings, all.Settings)
 		all.Snapshot = cmpOr(b.Snapshot, all.Snapshot)
 		if b.LastIDs != nil {
@@ -147,6 +197,14 @@ func testExportImport(t *testing.T, open func(t *testing.T) Store) {
 		t.Fatalf("export: %d events, %d moderators, snapshot %v, settings %v", len(want.Events), len(want.Moderators),
 			want.Snapshot != nil, want.Settings != nil)
 	}
+	if len(want.APIKeys) != 2 || len(want.SpamChecks) != 2 || len(want.Webhooks) < 5 {
+		t.Fatalf("export: %d API keys, %d spam checks, %d webhook events", len(want.APIKeys), len(want.SpamChecks), len(want.Webhooks))
+	}
+	for _, e := range want.Webhooks {
+		if e.Lease != "" {
+			t.Errorf("webhook event %d exported with the lease of a claim", e.ID)
+		}
+	}
 	counts, err := from.Counts(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +237,9 @@ func testExportImport(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("queue by IP range and email: %v, %v; want [%d]", ids(page.Comments), err, want.Comments[0].ID)
 		}
 	}
+	checkSitesCopied(t, from, to, want)
 	// New rows get ids after the copied ones, also where the original's newest row was deleted.
+	to.RecordWebhookEvents(true)
 	c := create(t, to, comment("p", models.StatusPending, time.Time{}))
 	if maxID := slices.MaxFunc(want.Comments, func(a, b models.Comment) int { return int(a.ID - b.ID) }).ID; c.ID <= maxID {
 		t.Errorf("new comment id %d, want above %d", c.ID, maxID)
@@ -198,7 +258,84 @@ func testExportImport(t *testing.T, open func(t *testing.T) Store) {
 	if snap, err := to.LatestSnapshot(ctx); err != nil || snap.StarterVersion != "v2" {
 		t.Errorf("latest snapshot after a new save: %+v, %v", snap, err)
 	}
-	// A name taken under another id is a conflict, not a silent merge.
-	err = to.Import(ctx, storage.Batch{Moderators: []models.Moderator{{ID: m.ID + 100, Name: "ADA", Role: models.RoleAdmin, CreatedAt: at(0)}}})
-	wantErr(t, err, models.ErrConflict)
+	checkNewSiteIDs(t, to, want)
+	// A name, hash or GUID taken under another id is a conflict, not a silent merge.
+	for _, b := range []storage.Batch{
+		{Moderators: []models.Moderator{{ID: m.ID + 100, Name: "ADA", Role: models.RoleAdmin, CreatedAt: at(0)}}},
+		{APIKeys: []models.APIKey{{ID: 100, Site: "https://other.example.org", Hash: hash("key0"), CreatedAt: at(0)}}},
+		{SpamChecks: []models.SpamCheck{func() models.SpamCheck { c := want.SpamChecks[0]; c.ID = 100; return c }()}},
+	} {
+		wantErr(t, to.Import(ctx, b), models.ErrConflict)
+	}
+}
+
+// checkSitesCopied checks that the copy to of from (which exported want)
+// answers the Akismet-compatible API and delivers the webhooks as from did:
+// the valid key verifies by its hash and the revoked one does not, the checks
+// name their keys and keep their lessons, and every event not done is due at
+// once, unclaimed, while from's claims still hold there.
+func checkSitesCopied(t *testing.T, from, to Store, want storage.Batch) {
+	t.Helper()
+	ctx := t.Context()
+	for i, wantKeyErr := range []error{nil, models.ErrNotFound} {
+		k, err := to.APIKeyByHash(ctx, hash(fmt.Sprint("key", i)))
+		if !errorsIs(err, wantKeyErr) || (err == nil && (k.ID != want.APIKeys[i].ID || k.Site != want.APIKeys[i].Site)) {
+			t.Errorf("key %d on the copy: %+v, %v; want %+v, %v", i, k, err, want.APIKeys[i], wantKeyErr)
+		}
+	}
+	if want.APIKeys[1].RevokedAt == nil {
+		t.Error("the revoked key exports without its revocation")
+	}
+	c, err := to.LatestSpamCheck(ctx, want.APIKeys[0].ID, hash("buy now"))
+	if err != nil || c.GUID != "g-taught" || c.TrainedAs != models.ClassSpam {
+		t.Errorf("the key's latest check on the copy: %+v, %v; want g-taught, trained as spam", c, err)
+	}
+	var due []int64
+	for _, e := range want.Webhooks {
+		if e.DoneAt == nil && !e.NextAttemptAt.After(time.Now()) {
+			due = append(due, e.ID)
+		}
+	}
+	for _, s := range []struct {
+		name  string
+		store Store
+		want  []int64
+	}{{"original", from, nil}, {"copy", to, due}} {
+		evs, err := s.store.ClaimWebhookEvents(ctx, time.Now(), time.Minute, 100)
+		got := make([]int64, len(evs))
+		for i, e := range evs {
+			got[i] = e.ID
+		}
+		if err != nil || !slices.Equal(got, s.want) {
+			t.Errorf("due events of the %s: %v, %v; want %v", s.name, got, err, s.want)
+		}
+		for _, e := range evs {
+			if err := s.store.ReleaseWebhookEvent(ctx, e); err != nil { // due again, for a later claim
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// checkNewSiteIDs checks that keys, checks and events new on the copy to get
+// ids after the copied ones, and after the deleted newest event.
+func checkNewSiteIDs(t *testing.T, to Store, want storage.Batch) {
+	t.Helper()
+	ctx := t.Context()
+	k := models.APIKey{Site: "https://new.example.org", Hash: hash("new key")}
+	if err := to.CreateAPIKey(ctx, &k, nil); err != nil || k.ID <= want.LastIDs["api_keys"] {
+		t.Errorf("new key %d, %v; want an id above %d", k.ID, err, want.LastIDs["api_keys"])
+	}
+	c := createCheck(t, to, spamCheck("g-new", k.ID, "new", time.Time{}))
+	if c.ID <= want.LastIDs["spam_checks"] {
+		t.Errorf("new check %d, want an id above %d", c.ID, want.LastIDs["spam_checks"])
+	}
+	evs, err := to.ClaimWebhookEvents(ctx, time.Now(), time.Minute, 100)
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("ClaimWebhookEvents on the copy: %d, %v", len(evs), err)
+	}
+	last, gone := evs[len(evs)-1], want.LastIDs["webhook_events"]
+	if last.Type != models.EventQueued || last.ID <= gone || gone <= want.Webhooks[len(want.Webhooks)-1].ID {
+		t.Errorf("new event %d (%s), want the new comment's above the deleted event's %d", last.ID, last.Type, gone)
+	}
 }

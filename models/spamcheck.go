@@ -7,16 +7,16 @@ import "time"
 // report on it (submit-spam, submit-ham) teaches the filter exactly those tokens,
 // once.
 type SpamCheck struct {
-	ID          int64
-	GUID        string   // the X-akismet-guid answered, unique
-	KeyID       int64    // the site's API key
-	ContentHash []byte   // SHA-256 of author, email, url and text, to find the check of a report without a guid
-	Status      Status   // the verdict: approved, pending or spam
-	Score       float64  // the filter's spam probability
-	Tokens      []string // the features the filter scored
-	TrainedAs   Class    // what reports have taught so far
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID          int64     `json:"id"`
+	GUID        string    `json:"guid"`                 // the X-akismet-guid answered, unique
+	KeyID       int64     `json:"key_id"`               // the site's API key
+	ContentHash []byte    `json:"content_hash"`         // SHA-256 of author, email, url and text, to find the check of a report without a guid
+	Status      Status    `json:"status"`               // the verdict: approved, pending or spam
+	Score       float64   `json:"score"`                // the filter's spam probability
+	Tokens      []string  `json:"tokens"`               // the features the filter scored
+	TrainedAs   Class     `json:"trained_as,omitempty"` // what reports have taught so far
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Lesson is a report on a spam check, applied atomically: while the check is

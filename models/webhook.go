@@ -29,19 +29,19 @@ func StatusEvent(s Status) string {
 // WebhookEvent is a change of a comment in the outbox: written in the
 // transaction of the change, it waits there until every webhook endpoint has it.
 type WebhookEvent struct {
-	ID        int64     // receivers deduplicate by it
-	Type      string    // one of the Event* constants
-	CommentID int64     //
-	From      Status    // the status before a decision or deletion
-	Actor     string    // the moderator of a decision or deletion, when known
-	Comment   *Comment  // the comment after the change; nil on comment.deleted
-	CreatedAt time.Time // when the change happened
+	ID        int64     `json:"id"`                // receivers deduplicate by it
+	Type      string    `json:"type"`              // one of the Event* constants
+	CommentID int64     `json:"comment_id"`        //
+	From      Status    `json:"from,omitempty"`    // the status before a decision or deletion
+	Actor     string    `json:"actor,omitempty"`   // the moderator of a decision or deletion, when known
+	Comment   *Comment  `json:"comment,omitempty"` // the comment after the change; nil on comment.deleted
+	CreatedAt time.Time `json:"created_at"`        // when the change happened
 
-	Attempts      int        // deliveries tried so far
-	NextAttemptAt time.Time  // not claimed before
-	Delivered     []string   // the endpoints that have it
-	LastError     string     // why the last attempt failed
-	Lease         string     // the claim that holds the event, while one does
-	DoneAt        *time.Time // delivered everywhere, or given up
-	Failed        bool       // given up
+	Attempts      int        `json:"attempts"`             // deliveries tried so far
+	NextAttemptAt time.Time  `json:"next_attempt_at"`      // not claimed before
+	Delivered     []string   `json:"delivered"`            // the endpoints that have it
+	LastError     string     `json:"last_error,omitempty"` // why the last attempt failed
+	Lease         string     `json:"-"`                    // the claim that holds the event, while one does; an instance's, never exported
+	DoneAt        *time.Time `json:"done_at,omitempty"`    // delivered everywhere, or given up
+	Failed        bool       `json:"failed,omitempty"`     // given up
 }

@@ -4,17 +4,25 @@
 // A dump is one JSON object a line: a header, then one record a row, grouped
 // by kind in the order migrate-store's Export hands them over (moderators, API
 // tokens, settings, words, bans, comments, comment sources, training events,
-// audit entries, the ids each table has given), then an end record with the
-// count of each kind, so that a cut-off file is told from a whole one:
+// audit entries, site API keys, spam checks, webhook events, the ids each
+// table has given), then an end record with the count of each kind, so that a
+// cut-off file is told from a whole one:
 //
-//	{"type":"header","format":"commentd-export","version":1,"export_id":"…","exported_at":"…","password_hashes":false}
+//	{"type":"header","format":"commentd-export","version":2,"export_id":"…","exported_at":"…","password_hashes":false}
 //	{"type":"comment","row":{"id":7,"post":"2026/sourdough","author":"Maria",…,"status":"approved",…}}
 //	{"type":"end","counts":{"comment":1,…}}
 //
 // Sessions are left out (everyone logs in again) and so is the model snapshot
-// (the training events rebuild it). API tokens keep their SHA-256 hashes, from
-// which no token can be recovered, so scripts keep working; password hashes
-// only when asked for, as a dump travels further than a database.
+// (the training events rebuild it). API tokens and the sites' API keys keep
+// their SHA-256 hashes, from which no token or key can be recovered, so that
+// scripts and sites keep working; password hashes only when asked for, as a
+// dump travels further than a database. The webhook outbox comes whole, its
+// delivered events as history and its pending ones to be delivered by the
+// installation the dump is restored into; a claim (lease) of a running
+// instance is not part of a dump.
+//
+// Version 2 added the site API keys, the spam checks and the webhook events;
+// a version 1 dump, which has none, reads as it did.
 package dump
 
 import (
@@ -29,7 +37,9 @@ import (
 // Format and Version name this package's dumps in their header.
 const (
 	Format  = "commentd-export"
-	Version = 1
+	Version = 2
+	// MinVersion is the oldest version Reader reads.
+	MinVersion = 1
 )
 
 // Header is a dump's first line.
@@ -53,6 +63,9 @@ const (
 	typeSource    = "comment_source"
 	typeEvent     = "training_event"
 	typeAudit     = "audit"
+	typeAPIKey    = "api_key"
+	typeSpamCheck = "spam_check"
+	typeWebhook   = "webhook_event"
 	typeLastIDs   = "last_ids"
 	typeEnd       = "end"
 )
@@ -84,6 +97,13 @@ type tokenRow struct {
 	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
 }
 
+// apiKeyRow is a site's key to the Akismet-compatible API with its hash
+// (base64), which models.APIKey never shows.
+type apiKeyRow struct {
+	models.APIKey
+	Hash []byte `json:"hash"`
+}
+
 // Error is what is wrong with a dump and on which line. It matches models.ErrInvalid.
 type Error struct {
 	Line int
@@ -103,6 +123,8 @@ var kinds = []struct{ typ, one, many string }{
 	{typeSettings, "settings", "settings"}, {typeWord, "listed word", "listed words"}, {typeBan, "ban", "bans"},
 	{typeComment, "comment", "comments"}, {typeSource, "comment source", "comment sources"},
 	{typeEvent, "training event", "training events"}, {typeAudit, "audit entry", "audit entries"},
+	{typeAPIKey, "site API key", "site API keys"}, {typeSpamCheck, "spam check", "spam checks"},
+	{typeWebhook, "webhook event", "webhook events"},
 }
 
 // Summary says how many rows of each kind counts holds, as Writer.Counts and

@@ -40,7 +40,19 @@ func sample() []storage.Batch {
 		{Events: evs[:1000]}, {Events: evs[1000:2000]}, {Events: evs[2000:]},
 		{Audit: []models.AuditEntry{{ID: 4, At: t0, Actor: "Ann", Action: "approve", CommentID: 7, FromStatus: models.StatusPending,
 			ToStatus: models.StatusApproved, Score: &score, Detail: "d"}}},
-		{LastIDs: map[string]int64{"comments": 9, "training_events": 2500}},
+		{APIKeys: []models.APIKey{{ID: 1, Site: "https://blog.example.org", Hash: []byte{4, 5}, CreatedBy: "Ann", CreatedAt: t0},
+			{ID: 2, Site: "https://shop.example.org", Hash: []byte{6}, CreatedBy: "cli", CreatedAt: t0, RevokedAt: &expires}}},
+		{SpamChecks: []models.SpamCheck{{ID: 5, GUID: "0f3c", KeyID: 2, ContentHash: []byte{7, 8}, Status: models.StatusSpam,
+			Score: 0.97, Tokens: []string{"cheap", "pills"}, TrainedAs: models.ClassSpam, CreatedAt: t0, UpdatedAt: expires}}},
+		{Webhooks: []models.WebhookEvent{
+			{ID: 8, Type: models.EventApproved, CommentID: 7, From: models.StatusPending, Actor: "Ann",
+				Comment: &models.Comment{ID: 7, Post: "2026/sourdough", Author: "Inès", Text: "x < 3", Status: models.StatusApproved,
+					CreatedAt: t0, UpdatedAt: t0}, CreatedAt: t0, Attempts: 1, NextAttemptAt: t0,
+				Delivered: []string{"https://hooks.example.org/a"}, DoneAt: &expires},
+			{ID: 9, Type: models.EventDeleted, CommentID: 7, From: models.StatusApproved, CreatedAt: t0, Attempts: 3,
+				NextAttemptAt: expires, LastError: "503 Service Unavailable"},
+		}},
+		{LastIDs: map[string]int64{"comments": 9, "training_events": 2500, "webhook_events": 10}},
 		{Snapshot: &models.ModelSnapshot{ID: 1, Data: []byte{1}}},
 	}
 }
@@ -104,6 +116,20 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestReadVersion1 reads a dump of the first version, which had no site API
+// keys, spam checks or webhook events.
+func TestReadVersion1(t *testing.T) {
+	batches := sample()[:9]
+	data := bytes.Replace(write(t, false, batches), []byte(`"version":2`), []byte(`"version":1`), 1)
+	r, got, err := read(data)
+	if err != nil || r.Header.Version != 1 {
+		t.Fatalf("version 1: %v, header %+v", err, r.Header)
+	}
+	if n := len(got); n != 8 || got[0].Moderators[0].Name != "Ann" || len(got[7].Events) != 1000 { // all but the sessions
+		t.Errorf("version 1: %d batches, want 8", n)
+	}
+}
+
 func TestReadErrors(t *testing.T) {
 	good := string(write(t, false, sample()))
 	lines := strings.SplitAfter(good, "\n")
@@ -122,7 +148,13 @@ func TestReadErrors(t *testing.T) {
 	}{
 		{"empty", "", 1, "empty file: not a commentd export"},
 		{"no header", lines[1], 1, "not a commentd export: the first line is not its header"},
-		{"other version", strings.Replace(good, `"version":1`, `"version":2`, 1), 1, "export version 2; this commentd reads version 1"},
+		{"newer version", strings.Replace(good, `"version":2`, `"version":3`, 1), 1, "export version 3; this commentd reads versions 1 to 2"},
+		{"bad webhook event", replace(comment, `{"type":"webhook_event","row":{"id":3,"type":"comment.liked","comment_id":7,`+
+			`"created_at":"2026-01-01T00:00:00Z","attempts":0,"next_attempt_at":"2026-01-01T00:00:00Z","delivered":null}}`),
+			comment, "webhook_event: invalid input: type: invalid"},
+		{"spam check without a key", replace(comment, `{"type":"spam_check","row":{"id":3,"guid":"g","key_id":0,"content_hash":"AQ==",`+
+			`"status":"spam","score":1,"tokens":[],"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}}`),
+			comment, "spam_check: invalid input: key_id: invalid"},
 		{"cut off", strings.Join(lines[:n-1], ""), n - 1, "the file ends without its end record: it was cut off"},
 		{"cut off mid-line", cut, strings.Count(cut, "\n") + 1, "not a record: unexpected EOF"},
 		{"not JSON", replace(comment, `{"type":"comment","row":{"id":7,`), comment, "not a record"},

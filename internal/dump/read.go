@@ -41,8 +41,8 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if err := strict(line, &d.Header); err != nil || d.Header.Type != "header" || d.Header.Format != Format {
 		return nil, d.fail("not a commentd export: the first line is not its header")
 	}
-	if d.Header.Version != Version {
-		return nil, d.fail("export version %d; this commentd reads version %d", d.Header.Version, Version)
+	if d.Header.Version < MinVersion || d.Header.Version > Version {
+		return nil, d.fail("export version %d; this commentd reads versions %d to %d", d.Header.Version, MinVersion, Version)
 	}
 	return d, nil
 }
@@ -53,13 +53,16 @@ func NewReader(r io.Reader) (*Reader, error) {
 // there were, an *Error naming the line.
 func (d *Reader) Batches() iter.Seq2[storage.Batch, error] {
 	return func(yield func(storage.Batch, error) bool) {
-		var b storage.Batch
+		var (
+			b    storage.Batch
+			kind string // the record type of b's rows
+		)
 		flush := func() bool {
 			if b.Len() == 0 {
 				return true
 			}
 			ok := yield(b, nil)
-			b = storage.Batch{}
+			b, kind = storage.Batch{}, ""
 			return ok
 		}
 		for {
@@ -85,7 +88,7 @@ func (d *Reader) Batches() iter.Seq2[storage.Batch, error] {
 				}
 				return
 			}
-			if kind := kindOf(b); kind != "" && kind != rec.Type || b.Len() >= storage.ExportBatch {
+			if kind != "" && kind != rec.Type || b.Len() >= storage.ExportBatch {
 				if !flush() {
 					return
 				}
@@ -94,6 +97,7 @@ func (d *Reader) Batches() iter.Seq2[storage.Batch, error] {
 				yield(storage.Batch{}, err)
 				return
 			}
+			kind = rec.Type
 			d.counts[rec.Type]++
 		}
 	}
@@ -124,7 +128,10 @@ func (d *Reader) end(counts map[string]int64) error {
 
 // add checks rec's row and adds it to b.
 func (d *Reader) add(b *storage.Batch, rec record) error {
-	var v models.ValidationError
+	var (
+		v   models.ValidationError
+		err error // of decoding a row by addRow
+	)
 	switch rec.Type {
 	case typeModerator:
 		var m moderatorRow
@@ -226,8 +233,17 @@ func (d *Reader) add(b *storage.Batch, rec record) error {
 		checkTime(&v, "at", e.At)
 		storage.AuditOf(&v, "", &e, e.At)
 		b.Audit = append(b.Audit, e)
+	case typeAPIKey:
+		err = addRow(d, rec, &v, &b.APIKeys, checkAPIKey)
+	case typeSpamCheck:
+		err = addRow(d, rec, &v, &b.SpamChecks, checkSpamCheck)
+	case typeWebhook:
+		err = addRow(d, rec, &v, &b.Webhooks, checkWebhook)
 	default:
 		return d.fail("unknown record type %q", rec.Type)
+	}
+	if err != nil {
+		return err
 	}
 	if err := v.Err(); err != nil {
 		return d.fail("%s: %v", rec.Type, err)
@@ -287,33 +303,6 @@ func strict(data []byte, v any) error {
 	return nil
 }
 
-// kindOf is the record type of b's rows, or "".
-func kindOf(b storage.Batch) string {
-	switch {
-	case len(b.Moderators) > 0:
-		return typeModerator
-	case len(b.Tokens) > 0:
-		return typeToken
-	case b.Settings != nil:
-		return typeSettings
-	case b.LastIDs != nil:
-		return typeLastIDs
-	case len(b.Words) > 0:
-		return typeWord
-	case len(b.Bans) > 0:
-		return typeBan
-	case len(b.Comments) > 0:
-		return typeComment
-	case len(b.Sources) > 0:
-		return typeSource
-	case len(b.Events) > 0:
-		return typeEvent
-	case len(b.Audit) > 0:
-		return typeAudit
-	}
-	return ""
-}
-
 func checkID(v *models.ValidationError, id int64) {
 	if id <= 0 {
 		v.Add("id", "invalid")
@@ -323,6 +312,86 @@ func checkID(v *models.ValidationError, id int64) {
 func checkTime(v *models.ValidationError, field string, t time.Time) {
 	if _, ok := storage.ToNanos(t); !ok || t.IsZero() {
 		v.Add(field, "out_of_range")
+	}
+}
+
+func checkOptionalTime(v *models.ValidationError, field string, t *time.Time) {
+	if t != nil {
+		checkTime(v, field, *t)
+	}
+}
+
+// addRow decodes rec's row as an R and appends it to rows as check returns
+// it, check adding to v what is wrong with it.
+func addRow[R, T any](d *Reader, rec record, v *models.ValidationError, rows *[]T, check func(*models.ValidationError, R) T) error {
+	var r R
+	if err := d.row(rec, &r); err != nil {
+		return err
+	}
+	*rows = append(*rows, check(v, r))
+	return nil
+}
+
+// checkAPIKey adds to v what is wrong with a site's API key.
+func checkAPIKey(v *models.ValidationError, r apiKeyRow) models.APIKey {
+	k := r.APIKey
+	k.Hash = r.Hash
+	if _, err := storage.CheckAPIKey(&k, k.CreatedAt); err != nil {
+		addFields(v, err)
+	}
+	checkID(v, k.ID)
+	checkTime(v, "created_at", k.CreatedAt)
+	checkOptionalTime(v, "revoked_at", k.RevokedAt)
+	return k
+}
+
+// checkSpamCheck adds to v what is wrong with a spam check, also the key it names.
+func checkSpamCheck(v *models.ValidationError, c models.SpamCheck) models.SpamCheck {
+	if _, err := storage.CheckSpamCheck(&c, c.CreatedAt); err != nil {
+		addFields(v, err)
+	}
+	checkID(v, c.ID)
+	checkRef(v, "key_id", c.KeyID)
+	checkTime(v, "created_at", c.CreatedAt)
+	checkTime(v, "updated_at", c.UpdatedAt)
+	return c
+}
+
+// eventTypes are the webhook event types an outbox holds.
+var eventTypes = []string{models.EventCreated, models.EventApproved, models.EventQueued, models.EventSpam,
+	models.EventTrashed, models.EventDeleted}
+
+// checkWebhook adds to v what is wrong with a webhook event.
+func checkWebhook(v *models.ValidationError, e models.WebhookEvent) models.WebhookEvent {
+	checkID(v, e.ID)
+	if !slices.Contains(eventTypes, e.Type) {
+		v.Add("type", "invalid")
+	}
+	checkRef(v, "comment_id", e.CommentID)
+	if e.From != "" && !e.From.Valid() {
+		v.Add("from", "invalid")
+	}
+	if e.Attempts < 0 {
+		v.Add("attempts", "invalid")
+	}
+	checkTime(v, "created_at", e.CreatedAt)
+	checkTime(v, "next_attempt_at", e.NextAttemptAt)
+	checkOptionalTime(v, "done_at", e.DoneAt)
+	return e
+}
+
+// checkRef adds a field error unless id can name a row.
+func checkRef(v *models.ValidationError, field string, id int64) {
+	if id <= 0 {
+		v.Add(field, "invalid")
+	}
+}
+
+// addFields adds the field errors of err, a *models.ValidationError, to v.
+func addFields(v *models.ValidationError, err error) {
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		v.Fields = append(v.Fields, ve.Fields...)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/commentd/commentd/internal/storage"
+	"github.com/commentd/commentd/models"
 )
 
 // Writer writes a dump: the header when made, the rows of each Batch given
@@ -68,6 +69,9 @@ func (d *Writer) Write(b storage.Batch) error {
 		func() error { return rows(d, typeSource, b.Sources) },
 		func() error { return rows(d, typeEvent, b.Events) },
 		func() error { return rows(d, typeAudit, b.Audit) },
+		func() error { return rowsOf(d, typeAPIKey, b.APIKeys, apiKeyRowOf) },
+		func() error { return rows(d, typeSpamCheck, b.SpamChecks) },
+		func() error { return rows(d, typeWebhook, b.Webhooks) }, // without their leases
 	} {
 		if err := write(); err != nil {
 			return err
@@ -85,6 +89,18 @@ func rows[T any](d *Writer, typ string, rs []T) error {
 	}
 	return nil
 }
+
+// rowsOf writes one record a row, as conv has it.
+func rowsOf[T, R any](d *Writer, typ string, rs []T, conv func(T) R) error {
+	for _, r := range rs {
+		if err := d.row(typ, conv(r)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func apiKeyRowOf(k models.APIKey) apiKeyRow { return apiKeyRow{APIKey: k, Hash: k.Hash} }
 
 // row writes one record.
 func (d *Writer) row(typ string, v any) error {

@@ -18,8 +18,10 @@ const exportUsage = `usage: commentd export --format json [--out FILE] [--with-p
 Writes everything needed to rebuild this installation as JSON Lines, read in
 one snapshot while the service runs: comments with their status and import
 keys, training events, settings, listed words, bans, moderator accounts, API
-tokens (their hashes) and the audit log. Sessions are left out, and so is
-the model, which the training events rebuild. Password hashes are left out
+tokens (their hashes), the audit log, the sites' API keys (their hashes), the
+spam checks their reports teach from, and the webhook outbox (delivered
+events, and waiting ones, which the restored installation delivers). Sessions
+are left out, and so is the model, which the training events rebuild. Password hashes are left out
 unless --with-password-hashes: after a restore, set passwords with
 commentd moderator passwd. commentd import json FILE restores the file into
 an empty installation. Without --out the export goes to standard output; a

@@ -238,12 +238,15 @@ func TestImportArguments(t *testing.T) {
 }
 
 // TestExportImportJSON exports an installation that has seen visitors,
-// moderators and an import, restores it into an empty database of the other
-// engine, and serves the copy.
+// moderators, an import and other sites, with webhook events waiting,
+// restores it into an empty database of the other engine, and serves the
+// copy, which delivers the events.
 func TestExportImportJSON(t *testing.T) {
 	onEngines(t, func(t *testing.T, env map[string]string) {
+		hooks := newHookReceiver(t)
 		maps.Copy(env, everyPending)
-		ta := startApp(t, env)
+		maps.Copy(env, hookEnv(t, hooks, nil))
+		ta := startApp(t, env) // no dispatcher: the events wait in the outbox
 		var ids []int64
 		for i, text := range []string{"Lovely crumb on that loaf, thanks for the tips.", "What hydration do you use for rye?",
 			"Cheap replica watches casino bonus http://replica-deals.example/"} {
@@ -264,6 +267,7 @@ func TestExportImportJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		runOK(t, env, "import", "wordpress", wordpressSample)
+		key, revoked := setUpSites(t, ta)
 
 		file := filepath.Join(t.TempDir(), "commentd.jsonl")
 		runOK(t, env, "export", "--format", "json", "--out", file)
@@ -272,19 +276,21 @@ func TestExportImportJSON(t *testing.T) {
 		}
 
 		// Into an empty database of the other engine, twice.
-		other := testEnv(t, nil)
+		other := hookEnv(t, hooks, nil)
 		if !strings.HasPrefix(env["COMMENTD_DATABASE_URL"], "postgres") {
 			other["COMMENTD_DATABASE_URL"] = postgresURL(t)
 		}
 		out1 := runOK(t, other, "import", "json", file)
-		mustContain(t, out1, "restored 1 moderator, 1 listed word, 11 comments, 8 comment sources, 8 training events")
+		mustContain(t, out1, "restored 1 moderator, 1 listed word, 11 comments, 8 comment sources, 9 training events")
+		mustContain(t, out1, "2 site API keys, 1 spam check, 8 webhook events")
 		mustContain(t, out1, "set each moderator's with commentd moderator passwd")
 		mustContain(t, runOK(t, other, "import", "json", file), "is imported already; nothing to do")
 		if _, err := runCmd(t, env, "import", "json", file); err == nil || !strings.Contains(err.Error(), "restores into an empty installation") {
 			t.Errorf("import json into the original: %v", err)
 		}
 
-		tb := startApp(t, other)
+		tb, _ := startHooked(t, other)
+		hooks.wantEvents(t, 8) // created and queued for each of the 3 posts, the 2 decisions
 		if got, want := tb.queueCounts(t), ta.queueCounts(t); !equalCounts(got, want) {
 			t.Errorf("counts of the copy %v, want %v", got, want)
 		}
@@ -301,6 +307,8 @@ func TestExportImportJSON(t *testing.T) {
 		if id := idOf(t, tb.postJSON(t, comment("2026/rye", "text", "A new comment on the copy."))); id <= ids[2] {
 			t.Errorf("a new comment on the copy got id %d, want above %d", id, ids[2])
 		}
+		hooks.wantEvents(t, 10)
+		checkSitesMoved(t, tb, key, revoked, "submit-ham")
 
 		// A dump cut off restores nothing.
 		data, _ := os.ReadFile(file)

@@ -15,8 +15,9 @@ import (
 const migrateUsage = `usage: commentd migrate-store --from URL --to URL
 
 Copies every comment, training event, account, API token, session, setting,
-listed word, ban, audit entry and the newest model snapshot from one database
-to another, keeping ids, then checks that both hold as many rows. The URLs are
+listed word, ban, audit entry, site API key, spam check, webhook event
+(delivered or waiting) and the newest model snapshot from one database to
+another, keeping ids, then checks that both hold as many rows. The URLs are
 database_url values: sqlite://PATH, postgres://USER:PASS@HOST:5432/DB. Stop
 the service first. Running it again copies what changed and is otherwise a
 no-op; rows deleted from the source since are not deleted from the target.
@@ -128,6 +129,8 @@ func countRows(from, to storage.Counts) []countRow {
 		{"words", from.Words, to.Words}, {"bans", from.Bans, to.Bans},
 		{"comments", from.Comments, to.Comments}, {"comment sources", from.Sources, to.Sources},
 		{"training events", from.Events, to.Events},
-		{"audit entries", from.Audit, to.Audit}, {"model snapshots", from.Snapshots, to.Snapshots},
+		{"audit entries", from.Audit, to.Audit}, {"site api keys", from.APIKeys, to.APIKeys},
+		{"spam checks", from.SpamChecks, to.SpamChecks}, {"webhook events", from.Webhooks, to.Webhooks},
+		{"model snapshots", from.Snapshots, to.Snapshots},
 	}
 }

@@ -5,15 +5,21 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"testing"
+	"time"
 )
 
-// TestMigrateStore fills a SQLite instance through the API, copies it to
-// PostgreSQL twice, and serves the copy.
+// TestMigrateStore fills a SQLite instance through the API, with webhooks
+// delivered and waiting, site API keys and a taught spam check, copies it to
+// PostgreSQL twice, serves the copy, and copies that back to a new SQLite
+// database: each copy delivers what waited, nothing twice, and verifies the
+// keys made before the move.
 func TestMigrateStore(t *testing.T) {
-	env := testEnv(t, everyPending)
+	r := newHookReceiver(t)
+	env := hookEnv(t, r, everyPending)
 	from := env["COMMENTD_DATABASE_URL"]
-	src := startApp(t, env)
+	src, stopSrc := startHooked(t, env)
 	var ids []int64
 	for i := range 6 {
 		ids = append(ids, idOf(t, src.postJSON(t, comment("moved", "text", fmt.Sprintf("comment %d about moving house", i)))))
@@ -26,25 +32,41 @@ func TestMigrateStore(t *testing.T) {
 	if r := src.mod(t, "DELETE", "/comments/"+itoa(ids[5])); r.Status != 204 {
 		t.Fatalf("delete: %d", r.Status)
 	}
+	events := 6*2 + 3 + 1 // created and queued for each comment, the decisions, the deletion
+	r.wantEvents(t, events)
+	r.down.Store(true)
+	tried := r.hits.Load()
+	src.postJSON(t, comment("moved", "text", "posted while the receiver is down, before the move"))
+	events += 2
+	waitFor(t, 10*time.Second, "a delivery attempt while the receiver is down", func() bool { return r.hits.Load() > tried })
+	key, revoked := setUpSites(t, src)
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"moderator", "add", "--name", "ada", "--role", "admin"}, getenvFrom(env),
 		bytes.NewBufferString("a long enough password\n"), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	wantCounts := src.queueCounts(t)
-	src.stop()
+	stopSrc()
 
 	to := postgresURL(t)
-	for round := range 2 {
-		out.Reset()
-		if err := run(context.Background(), []string{"migrate-store", "--from", from, "--to", to}, getenvFrom(nil), nil, &out, io.Discard); err != nil {
-			t.Fatalf("round %d: %v\n%s", round, err, out.String())
+	migrate := func(from, to string) {
+		t.Helper()
+		for round := range 2 {
+			out.Reset()
+			if err := run(context.Background(), []string{"migrate-store", "--from", from, "--to", to}, getenvFrom(nil), nil, &out, io.Discard); err != nil {
+				t.Fatalf("round %d: %v\n%s", round, err, out.String())
+			}
+			for _, want := range []string{"site api keys", "spam checks", "webhook events", "the counts match"} {
+				mustContain(t, out.String(), want)
+			}
 		}
-		mustContain(t, out.String(), "the counts match")
 	}
+	migrate(from, to)
 
 	env["COMMENTD_DATABASE_URL"] = to
-	dst := startApp(t, env)
+	r.down.Store(false)
+	dst, stopDst := startHooked(t, env)
+	r.wantEvents(t, events) // the waiting events, once; the delivered ones not again
 	if got := dst.queueCounts(t); fmt.Sprint(got) != fmt.Sprint(wantCounts) {
 		t.Fatalf("counts on PostgreSQL %v, want %v", got, wantCounts)
 	}
@@ -58,6 +80,19 @@ func TestMigrateStore(t *testing.T) {
 	if r := dst.mod(t, "POST", "/comments/"+itoa(ids[1])+"/approve?from=spam"); r.Status != 200 {
 		t.Fatalf("reversing a copied decision: %d %s", r.Status, r.Body)
 	}
+	events += 3
+	r.wantEvents(t, events) // new ids: no receiver takes them for events it has
+	checkSitesMoved(t, dst, key, revoked, "submit-ham")
+	stopDst()
+
+	// And back from PostgreSQL to SQLite.
+	back := "sqlite://" + filepath.Join(t.TempDir(), "back.db")
+	migrate(to, back)
+	env["COMMENTD_DATABASE_URL"] = back
+	b, _ := startHooked(t, env)
+	b.postJSON(t, comment("moved", "text", "a comment after moving back"))
+	r.wantEvents(t, events+2)
+	checkSitesMoved(t, b, key, revoked, "submit-spam")
 
 	for _, args := range [][]string{
 		{"migrate-store"},
@@ -68,5 +103,57 @@ func TestMigrateStore(t *testing.T) {
 		if err := run(context.Background(), args, getenvFrom(nil), nil, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v succeeded", args)
 		}
+	}
+}
+
+// setUpSites creates two site API keys through the admin API and revokes the
+// second; the first key's site then asks about pharmacy spam and reports it:
+// a spam check that taught the filter. It returns both keys.
+func setUpSites(t *testing.T, ta *testApp) (key, revoked string) {
+	t.Helper()
+	var keys []string
+	for _, site := range []string{wpBlog, "https://shop.example.org"} {
+		r := ta.do(t, "POST", "/api/v1/moderation/apikeys", "application/json", []byte(`{"site":"`+site+`"}`),
+			"Authorization", "Bearer "+testToken)
+		created := r.json(t)
+		k, _ := created["key"].(string)
+		if r.Status != 201 || k == "" {
+			t.Fatalf("create key: %d %s", r.Status, r.Body)
+		}
+		keys = append(keys, k)
+		if site != wpBlog {
+			if r := ta.mod(t, "DELETE", "/apikeys/"+itoa(int64(created["id"].(float64)))); r.Status != 204 {
+				t.Fatalf("revoke key: %d %s", r.Status, r.Body)
+			}
+		}
+	}
+	if r := ta.akismet(t, "comment-check", wpCheck(keys[0], pharmacy)); r.Header.Get("X-akismet-guid") == "" {
+		t.Fatalf("comment-check: %d %s", r.Status, r.Body)
+	}
+	before := len(ta.events(t))
+	if r := ta.akismet(t, "submit-spam", wpReport(keys[0], pharmacy, "false")); r.Status != 200 || len(ta.events(t)) != before+1 {
+		t.Fatalf("submit-spam: %d %s; %d training events, want %d", r.Status, r.Body, len(ta.events(t)), before+1)
+	}
+	return keys[0], keys[1]
+}
+
+// checkSitesMoved checks that an installation moved from one set up by
+// setUpSites verifies key, not revoked, and that report (submit-ham, or
+// submit-spam after a ham report) finds the moved check of key's site and
+// reverses its lesson: unlearn one class, learn the other.
+func checkSitesMoved(t *testing.T, ta *testApp, key, revoked, report string) {
+	t.Helper()
+	for k, want := range map[string]string{key: "valid", revoked: "invalid"} {
+		if r := ta.akismet(t, "verify-key", pairs{{"key", k}, {"blog", wpBlog}}.encode()); string(r.Body) != want {
+			t.Errorf("verify-key of a key made before the move: %q, want %q", r.Body, want)
+		}
+	}
+	before := len(ta.events(t))
+	r := ta.akismet(t, report, wpReport(key, pharmacy, "false"))
+	if r.Status != 200 || string(r.Body) != "Thanks for making the web a better place." {
+		t.Fatalf("%s after the move: %d %q", report, r.Status, r.Body)
+	}
+	if n := len(ta.events(t)); n != before+2 {
+		t.Errorf("%s after the move taught %d events, want 2: the spam check did not move with its key and lesson", report, n-before)
 	}
 }

@@ -100,6 +100,7 @@ type allowCall struct {
 	ctx  context.Context
 	key  string // with redis_rate's and the limiter's prefixes
 	lim  Limit
+	cost int             // 1 spends an event, 0 only looks
 	done chan allowReply // buffered
 }
 
@@ -108,9 +109,9 @@ type allowReply struct {
 	err error
 }
 
-// allow queues one call and waits for its reply, or for ctx.
-func (b *batcher) allow(ctx context.Context, key string, lim Limit) (Result, error) {
-	c := &allowCall{ctx: ctx, key: key, lim: lim, done: make(chan allowReply, 1)}
+// allow queues one call of cost 1 or 0 and waits for its reply, or for ctx.
+func (b *batcher) allow(ctx context.Context, key string, lim Limit, cost int) (Result, error) {
+	c := &allowCall{ctx: ctx, key: key, lim: lim, cost: cost, done: make(chan allowReply, 1)}
 	b.mu.Lock()
 	b.queue = append(b.queue, c)
 	lead := !b.busy
@@ -216,7 +217,7 @@ func (b *batcher) pipeline(ctx context.Context, calls []*allowCall) []*redis.Cmd
 	pipe := b.rdb.Pipeline()
 	cmds := make([]*redis.Cmd, len(calls))
 	for i, c := range calls {
-		cmds[i] = allowScript.EvalSha(ctx, pipe, []string{c.key}, c.lim.Burst, c.lim.Rate, c.lim.Period.Seconds(), 1)
+		cmds[i] = allowScript.EvalSha(ctx, pipe, []string{c.key}, c.lim.Burst, c.lim.Rate, c.lim.Period.Seconds(), c.cost)
 	}
 	_, _ = pipe.Exec(ctx) // each command carries its own error
 	return cmds

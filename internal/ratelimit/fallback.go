@@ -52,8 +52,23 @@ func NewFallback(r *Redis, local *Local, logger *slog.Logger, probeEvery time.Du
 // is down or fails this call, in process. Keys start afresh on a switch.
 // An invalid limit (see Limit) denies the event and is logged once.
 func (f *Fallback) Allow(ctx context.Context, key string, lim Limit) Result {
+	return f.allowN(ctx, key, lim, 1)
+}
+
+// Peek reports, where Allow would ask, whether key may have one more event
+// under lim now, without spending it. An invalid limit answers not allowed.
+func (f *Fallback) Peek(ctx context.Context, key string, lim Limit) Result {
+	res := f.allowN(ctx, key, lim, 0)
+	if lim.validate() != nil {
+		return res // denied, and logged once
+	}
+	return peeked(res)
+}
+
+// allowN asks Redis, or the in-process limiter, with cost 1 (spend) or 0 (look).
+func (f *Fallback) allowN(ctx context.Context, key string, lim Limit, cost int) Result {
 	if f.redis != nil && !f.down.Load() {
-		res, err := f.redis.Allow(ctx, key, lim)
+		res, err := f.redis.allowN(ctx, key, lim, cost)
 		switch {
 		case err == nil:
 			return res
@@ -63,7 +78,7 @@ func (f *Fallback) Allow(ctx context.Context, key string, lim Limit) Result {
 			f.markDown(err)
 		}
 	}
-	res, err := f.local.Allow(ctx, key, lim)
+	res, err := f.local.allowN(key, lim, cost)
 	if err != nil {
 		return f.invalid(lim, err)
 	}

@@ -51,22 +51,39 @@ func seconds(t time.Time) float64 {
 	return float64(t.Unix()-epoch2017) + float64(t.Nanosecond()/1000)/1e6
 }
 
-// gcra is redis_rate's allowN script for a cost of one, operation for
-// operation, so that Local and Redis agree to the bit for the same clock.
-// tat is the key's stored theoretical arrival time (now when it has none);
-// gcra returns the result and the tat to store, unchanged when denied.
-func gcra(tat, now float64, l Limit) (Result, float64) {
+// gcra is redis_rate's allowN script for a cost of one (spend) or zero (peek),
+// operation for operation, so that Local and Redis agree to the bit for the
+// same clock. tat is the key's stored theoretical arrival time (now when it
+// has none); gcra returns the script's result and the tat to store, unchanged
+// when denied. Like the script, a cost of zero answers Allowed false and
+// Remaining the events still allowed: peeked turns that into a Peek's Result.
+func gcra(tat, now float64, l Limit, cost int) (Result, float64) {
 	emission := l.Period.Seconds() / float64(l.Rate)
+	increment := emission * float64(cost)
 	burstOffset := emission * float64(l.Burst)
 	stored := tat
 	tat = max(tat, now)
-	newTat := tat + emission
+	newTat := tat + increment
 	diff := now - (newTat - burstOffset)
 	remaining := diff / emission
 	if remaining < 0 {
 		return Result{Limit: l, RetryAfter: dur(-diff), ResetAfter: dur(tat - now)}, stored
 	}
-	return Result{Allowed: true, Limit: l, Remaining: int(remaining), RetryAfter: -1, ResetAfter: dur(newTat - now)}, newTat
+	return Result{Allowed: cost > 0, Limit: l, Remaining: int(remaining), RetryAfter: -1, ResetAfter: dur(newTat - now)}, newTat
+}
+
+// peeked turns the answer to a call of cost zero into what Peek reports:
+// Allowed when one more event would be, and otherwise the wait until it would
+// (the wait until the key is fully reset, less the Burst-1 events that take).
+func peeked(res Result) Result {
+	if res.Remaining >= 1 {
+		res.Allowed, res.RetryAfter = true, -1
+		return res
+	}
+	emission := res.Limit.Period / time.Duration(res.Limit.Rate)
+	res.Allowed, res.Remaining = false, 0
+	res.RetryAfter = max(res.ResetAfter-emission*time.Duration(res.Limit.Burst-1), time.Microsecond)
+	return res
 }
 
 // dur converts seconds to a Duration as redis_rate does.

@@ -48,6 +48,22 @@ func NewLocal(now func() time.Time) *Local {
 // Allow spends one event of key's budget under lim. It returns an error
 // wrapping models.ErrInvalid for a limit without a positive Rate, Burst and Period.
 func (lc *Local) Allow(_ context.Context, key string, lim Limit) (Result, error) {
+	return lc.allowN(key, lim, 1)
+}
+
+// Peek reports whether key may have one more event under lim now, without
+// spending it: Allowed and Remaining as a spend would see them before it,
+// RetryAfter when not allowed. Errors as Allow.
+func (lc *Local) Peek(_ context.Context, key string, lim Limit) (Result, error) {
+	res, err := lc.allowN(key, lim, 0)
+	if err != nil {
+		return Result{}, err
+	}
+	return peeked(res), nil
+}
+
+// allowN runs gcra with cost 1 (spend) or 0 (look); a look stores nothing.
+func (lc *Local) allowN(key string, lim Limit, cost int) (Result, error) {
 	if err := lim.validate(); err != nil {
 		return Result{}, err
 	}
@@ -59,7 +75,7 @@ func (lc *Local) Allow(_ context.Context, key string, lim Limit) (Result, error)
 	if !ok {
 		tat = now
 	}
-	res, tat := gcra(tat, now, lim)
+	res, tat := gcra(tat, now, lim, cost)
 	if res.Allowed {
 		if !ok && len(s.tats) >= s.pruneAt {
 			s.prune(now)

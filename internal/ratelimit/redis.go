@@ -68,20 +68,36 @@ func newRedis(rdb redis.UniversalClient, prefix string, timeout time.Duration, p
 // wrapping models.ErrInvalid for a limit without a positive Rate, Burst and
 // Period, and the Redis or context error when Redis does not answer in time.
 func (r *Redis) Allow(ctx context.Context, key string, lim Limit) (Result, error) {
+	return r.allowN(ctx, key, lim, 1)
+}
+
+// Peek reports whether key may have one more event under lim now, without
+// spending it (redis_rate's script with a cost of zero, which writes nothing
+// new). Errors as Allow.
+func (r *Redis) Peek(ctx context.Context, key string, lim Limit) (Result, error) {
+	res, err := r.allowN(ctx, key, lim, 0)
+	if err != nil {
+		return Result{}, err
+	}
+	return peeked(res), nil
+}
+
+// allowN runs redis_rate's script with cost 1 (spend) or 0 (look).
+func (r *Redis) allowN(ctx context.Context, key string, lim Limit, cost int) (Result, error) {
 	if err := lim.validate(); err != nil {
 		return Result{}, err
 	}
 	if r.batch != nil {
 		ctx, cancel := context.WithTimeout(ctx, r.timeout)
 		defer cancel()
-		res, err := r.batch.allow(ctx, rateKeyPrefix+r.prefix+key, lim)
+		res, err := r.batch.allow(ctx, rateKeyPrefix+r.prefix+key, lim, cost)
 		if err != nil {
 			return Result{}, fmt.Errorf("ratelimit: redis allow: %w", err)
 		}
 		return res, nil
 	}
 	res, err := call(ctx, r, func(ctx context.Context) (*redis_rate.Result, error) {
-		return r.limiter.Allow(ctx, r.prefix+key, redis_rate.Limit(lim))
+		return r.limiter.AllowN(ctx, r.prefix+key, redis_rate.Limit(lim), cost)
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("ratelimit: redis allow: %w", err)

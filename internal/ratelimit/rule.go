@@ -22,7 +22,18 @@ func (f *Fallback) Rule(scope string, l Limit) *Rule {
 // Allow spends one request of key's budget and returns a *models.RateLimitError
 // (matching models.ErrRateLimited) when the key is over its limit.
 func (r *Rule) Allow(ctx context.Context, key string) error {
-	res := r.f.Allow(ctx, r.scope+":"+key, r.limit)
+	return r.refusal(r.f.Allow(ctx, r.scope+":"+key, r.limit))
+}
+
+// Check returns the *models.RateLimitError Allow would, without spending: for
+// limits that count failures, checked before an attempt and spent after a
+// failed one.
+func (r *Rule) Check(ctx context.Context, key string) error {
+	return r.refusal(r.f.Peek(ctx, r.scope+":"+key, r.limit))
+}
+
+// refusal is nil for an allowed result, else its *models.RateLimitError.
+func (r *Rule) refusal(res Result) error {
 	if res.Allowed {
 		return nil
 	}

@@ -32,3 +32,29 @@ func TestRuleReportsRateLimitError(t *testing.T) {
 		t.Fatalf("scopes share a budget: %v", err)
 	}
 }
+
+// TestRuleCheck: Check spends nothing, and refuses once Allow has spent the burst.
+func TestRuleCheck(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	f := NewFallback(nil, NewLocal(func() time.Time { return now }), nil, time.Second)
+	r := f.Rule("apikey", Limit{Rate: 2, Burst: 2, Period: time.Hour})
+	ctx := context.Background()
+	for i := range 5 {
+		if err := r.Check(ctx, "ip:1"); err != nil {
+			t.Fatalf("check %d before any failure: %v", i, err)
+		}
+	}
+	for i := range 2 {
+		if err := r.Allow(ctx, "ip:1"); err != nil {
+			t.Fatalf("failure %d: %v", i, err)
+		}
+	}
+	err := r.Check(ctx, "ip:1")
+	var rl *models.RateLimitError
+	if !errors.As(err, &rl) || rl.Scope != "apikey" || rl.Limit != 2 || rl.RetryAfter != 30*time.Minute {
+		t.Fatalf("check over the limit: %v (%+v)", err, rl)
+	}
+	if err := r.Check(ctx, "ip:2"); err != nil {
+		t.Fatalf("another key: %v", err)
+	}
+}

@@ -62,6 +62,10 @@ type Config struct {
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration
 
+	APIKeyFailureRate   int           // wrong site keys per period and client IP on the Akismet-compatible API
+	APIKeyFailureBurst  int           // wrong site keys at once
+	APIKeyFailurePeriod time.Duration // the period of APIKeyFailureRate
+
 	Webhooks        []string      // endpoints that receive comment events; empty: no webhooks
 	WebhookSecret   string        // HMAC-SHA256 key of the deliveries' signatures
 	WebhookTimeout  time.Duration // per delivery request

@@ -63,6 +63,8 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"bad addr", map[string]string{"COMMENTD_ADDR": "nope"}, "COMMENTD_ADDR"},
 		{"bad int", map[string]string{"COMMENTD_POST_RATE": "five"}, "COMMENTD_POST_RATE"},
 		{"zero rate", map[string]string{"COMMENTD_POST_RATE": "0"}, "post_rate"},
+		{"zero key failure burst", map[string]string{"COMMENTD_APIKEY_FAILURE_BURST": "0"}, "apikey_failure_burst"},
+		{"bad key failure period", map[string]string{"COMMENTD_APIKEY_FAILURE_PERIOD": "hourly"}, "COMMENTD_APIKEY_FAILURE_PERIOD"},
 		{"bad duration", map[string]string{"COMMENTD_REDIS_TIMEOUT": "fast"}, "COMMENTD_REDIS_TIMEOUT"},
 		{"bad cidr", map[string]string{"COMMENTD_TRUSTED_PROXIES": "10.0.0.0/33"}, "trusted_proxies"},
 		{"bad origin", map[string]string{"COMMENTD_ALLOWED_ORIGINS": "blog.example.org"}, "allowed_origins"},

@@ -47,6 +47,8 @@ func (c *Config) Validate() error {
 		{"read_rate", int64(c.ReadRate)}, {"read_burst", int64(c.ReadBurst)},
 		{"snapshot_every", int64(c.SnapshotEvery)},
 		{"login_rate", int64(c.LoginRate)}, {"login_burst", int64(c.LoginBurst)}, {"login_period", int64(c.LoginPeriod)},
+		{"apikey_failure_rate", int64(c.APIKeyFailureRate)}, {"apikey_failure_burst", int64(c.APIKeyFailureBurst)},
+		{"apikey_failure_period", int64(c.APIKeyFailurePeriod)},
 		{"session_idle", int64(c.SessionIdle)}, {"session_max", int64(c.SessionMax)},
 		{"post_period", int64(c.PostPeriod)}, {"read_period", int64(c.ReadPeriod)},
 		{"redis_timeout", int64(c.RedisTimeout)}, {"read_header_timeout", int64(c.ReadHeaderTimeout)},

@@ -9,7 +9,7 @@ import (
 // TestAkismetMatchesOpenAPI checks the site keys' admin routes and the
 // Akismet-compatible API against api/openapi.yaml.
 func TestAkismetMatchesOpenAPI(t *testing.T) {
-	ta := startApp(t, testEnv(t, nil))
+	ta := startApp(t, testEnv(t, map[string]string{"COMMENTD_APIKEY_FAILURE_BURST": "2"}))
 	c := newContract(t, ta)
 	bearer := []string{"Authorization", "Bearer " + testToken}
 	created := c.check(t, "create key", exchange{method: "POST", path: "/api/v1/moderation/apikeys", headers: bearer,
@@ -40,4 +40,10 @@ func TestAkismetMatchesOpenAPI(t *testing.T) {
 	c.check(t, "revoke unknown 404", exchange{method: "DELETE", path: "/api/v1/moderation/apikeys/999", headers: bearer, want: 404})
 	c.check(t, "verify a revoked key", exchange{method: "POST", path: "/1.1/verify-key", ctype: form,
 		body: pairs{{"key", k.Key}, {"blog", wpBlog}}.encode(), want: 200})
+	c.check(t, "verify an unknown key", exchange{method: "POST", path: "/1.1/verify-key", ctype: form,
+		body: pairs{{"key", "0123456789ab"}, {"blog", wpBlog}}.encode(), want: 200})
+	// Two wrong keys are this address's whole budget here.
+	for _, path := range []string{"/1.1/verify-key", "/1.1/comment-check", "/1.1/submit-spam", "/1.1/submit-ham"} {
+		c.check(t, "too many wrong keys "+path, exchange{method: "POST", path: path, ctype: form, body: wpCheck(k.Key, ham), want: 429})
+	}
 }

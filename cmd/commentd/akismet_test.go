@@ -325,3 +325,71 @@ func TestAPIKeysAdmin(t *testing.T) {
 		t.Errorf("apikey revoke of a revoked key succeeded: %s", out.String())
 	}
 }
+
+// TestAkismetKeyThrottle: wrong keys are throttled per client address (the
+// WordPress server's, from X-Forwarded-For behind a trusted proxy, never the
+// commenter's user_ip); right keys never count, and an address over its
+// budget gets 429 for any key, right or wrong, on every /1.1 route.
+func TestAkismetKeyThrottle(t *testing.T) {
+	ta := startApp(t, testEnv(t, map[string]string{"COMMENTD_TRUSTED_PROXIES": "127.0.0.1/32",
+		"COMMENTD_APIKEY_FAILURE_RATE": "1", "COMMENTD_APIKEY_FAILURE_BURST": "3", "COMMENTD_APIKEY_FAILURE_PERIOD": "1h"}))
+	key := createKey(t, ta, wpBlog)
+	const site, guesser = "192.0.2.10", "198.51.100.99"
+	wrong := "0123456789ab"
+	verify := func(k string) string { return pairs{{"key", k}, {"blog", wpBlog}}.encode() }
+	steps := []struct {
+		name   string
+		path   string
+		body   string
+		from   string
+		times  int
+		want   int
+		answer string // the body; "" for a 429
+	}{
+		{"a site with its key, often", "comment-check", wpCheck(key, ham), site, 12, 200, "false"},
+		{"and its reports", "submit-ham", wpReport(key, ham, "false"), site, 3, 200, "Thanks for making the web a better place."},
+		{"wrong keys up to the burst", "verify-key", verify(wrong), guesser, 1, 200, "invalid"},
+		{"on any route", "comment-check", wpCheck(wrong, ham), guesser, 1, 200, "invalid"},
+		{"malformed keys count too", "submit-spam", wpReport("not-a-key", ham, "true"), guesser, 1, 200, "invalid"},
+		{"then refused", "verify-key", verify(wrong), guesser, 1, 429, ""},
+		{"even with a right key", "comment-check", wpCheck(key, ham), guesser, 1, 429, ""},
+		{"the site is not affected", "verify-key", verify(key), site, 1, 200, "valid"},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			for i := range st.times {
+				r := ta.akismet(t, st.path, st.body, "X-Forwarded-For", st.from)
+				if r.Status != st.want || (st.answer != "" && string(r.Body) != st.answer) {
+					t.Fatalf("call %d: %d %q (%s), want %d %q", i, r.Status, r.Body, r.Header.Get("X-akismet-debug-help"), st.want, st.answer)
+				}
+				if st.want == 429 {
+					retry, err := strconv.Atoi(r.Header.Get("Retry-After"))
+					if err != nil || retry < 1 || retry > 3600 {
+						t.Errorf("Retry-After %q, want seconds up to an hour", r.Header.Get("Retry-After"))
+					}
+					mustContain(t, r.Header.Get("X-akismet-debug-help"), "wrong API key")
+					if b := string(r.Body); b == "invalid" || b == "valid" || b == "true" || b == "false" {
+						t.Errorf("429 body %q reads as an Akismet answer", b)
+					}
+				}
+			}
+		})
+	}
+
+	// A request with no key at all (none in the form, nor in a Host such as
+	// KEY.rest.example.org) is not a guess: it is told so, as before.
+	if r := ta.akismet(t, "verify-key", pairs{{"blog", wpBlog}}.encode(), "X-Forwarded-For", guesser, "Host", "localhost"); r.Status != 200 || string(r.Body) != "invalid" {
+		t.Errorf("no key from a throttled address: %d %q", r.Status, r.Body)
+	}
+
+	// Without a trusted proxy X-Forwarded-For is the client's word: changing it changes nothing.
+	direct := startApp(t, testEnv(t, map[string]string{"COMMENTD_APIKEY_FAILURE_BURST": "2"}))
+	statuses := []int{}
+	for i := range 3 {
+		r := direct.akismet(t, "verify-key", verify(wrong), "X-Forwarded-For", "203.0.113."+strconv.Itoa(i))
+		statuses = append(statuses, r.Status)
+	}
+	if statuses[0] != 200 || statuses[1] != 200 || statuses[2] != 429 {
+		t.Fatalf("spoofed X-Forwarded-For: %v, want 200 200 429", statuses)
+	}
+}

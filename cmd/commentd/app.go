@@ -101,9 +101,11 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 		return nil, fmt.Errorf("load policy: %w", err)
 	}
 	loginLimit := ratelimit.Limit{Rate: cfg.LoginRate, Burst: cfg.LoginBurst, Period: cfg.LoginPeriod}
+	keyLimit := ratelimit.Limit{Rate: cfg.APIKeyFailureRate, Burst: cfg.APIKeyFailureBurst, Period: cfg.APIKeyFailurePeriod}
 	a.accounts = account.New(a.store, a.metrics.Limiter("login", a.limiter.Rule("login", loginLimit)), account.Options{
 		BootstrapToken: cfg.AdminToken, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax,
 		PasswordCost: cfg.PasswordCost,
+		KeyFailures:  a.metrics.FailureLimiter("apikey", a.limiter.Rule("apikey", keyLimit)),
 	})
 
 	readLimit := ratelimit.Limit{Rate: cfg.ReadRate, Burst: cfg.ReadBurst, Period: cfg.ReadPeriod}

@@ -55,12 +55,23 @@ type Limiter interface {
 	Allow(ctx context.Context, key string) error
 }
 
-// Options tune sessions.
+// FailureLimiter throttles failed attempts: Check looks at a key's budget
+// without spending it, Allow spends one unit on a failure. Over the budget,
+// both return a *models.RateLimitError.
+type FailureLimiter interface {
+	Check(ctx context.Context, key string) error
+	Allow(ctx context.Context, key string) error
+}
+
+// Options tune sessions and site keys.
 type Options struct {
 	BootstrapToken string        // COMMENTD_ADMIN_TOKEN; empty: none
 	SessionIdle    time.Duration // a session unused this long ends
 	SessionMax     time.Duration // a session ends this long after login, used or not
 	PasswordCost   int           // bcrypt cost; 0: bcrypt.DefaultCost
+
+	// KeyFailures throttles wrong site keys per client IP (keys "ip:…"); nil: no throttle.
+	KeyFailures FailureLimiter
 }
 
 // Service is the account use cases. Build it with New.

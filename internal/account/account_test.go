@@ -26,9 +26,10 @@ func newService(t *testing.T) (*Service, *clock) {
 	}
 	t.Cleanup(func() { store.Close() })
 	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	lim := ratelimit.NewFallback(nil, ratelimit.NewLocal(clk.now), nil, time.Second).
-		Rule("login", ratelimit.Limit{Rate: 5, Burst: 5, Period: 15 * time.Minute})
-	s := New(store, lim, Options{BootstrapToken: "boot-token", SessionIdle: time.Hour, SessionMax: 24 * time.Hour, PasswordCost: bcrypt.MinCost})
+	limiter := ratelimit.NewFallback(nil, ratelimit.NewLocal(clk.now), nil, time.Second)
+	lim := limiter.Rule("login", ratelimit.Limit{Rate: 5, Burst: 5, Period: 15 * time.Minute})
+	s := New(store, lim, Options{BootstrapToken: "boot-token", SessionIdle: time.Hour, SessionMax: 24 * time.Hour, PasswordCost: bcrypt.MinCost,
+		KeyFailures: limiter.Rule("apikey", ratelimit.Limit{Rate: 2, Burst: 3, Period: time.Hour})})
 	s.now = clk.now
 	if _, err := s.CreateModerator(context.Background(), "test", "Ann", models.RoleAdmin, "correct horse battery"); err != nil {
 		t.Fatal(err)

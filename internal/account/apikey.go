@@ -69,12 +69,35 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor string, id int64) erro
 	return nil
 }
 
-// SiteKey resolves the API key a site sent; blog, when not empty, is the front
-// page the request names and must be the key's site (same host, ignoring case,
-// a port of the scheme's default and a leading "www."). Errors:
-// models.ErrUnauthorized for a malformed, unknown or revoked key;
-// models.ErrForbidden when blog is another site.
-func (s *Service) SiteKey(ctx context.Context, key, blog string) (models.APIKey, error) {
+// SiteKey resolves the API key a site sent from the client address ip; blog,
+// when not empty, is the front page the request names and must be the key's
+// site (same host, ignoring case, a port of the scheme's default and a leading
+// "www."). Wrong keys are throttled per ip as login attempts are, except that
+// only failures spend the budget: while ip is over it, every key it sends is
+// refused unchecked, so that a guesser learns nothing until it refills, and a
+// site whose key is right is never counted. Keys are never compared: the
+// SHA-256 of the one sent is looked up, so timing says nothing about stored
+// keys. Errors: models.ErrUnauthorized for a malformed, unknown or revoked key;
+// models.ErrForbidden when blog is another site (the key is right: not a
+// failure); a *models.RateLimitError while ip is over its budget.
+func (s *Service) SiteKey(ctx context.Context, key, blog, ip string) (models.APIKey, error) {
+	if s.opts.KeyFailures == nil {
+		return s.siteKey(ctx, key, blog)
+	}
+	if err := s.opts.KeyFailures.Check(ctx, "ip:"+ip); err != nil {
+		return models.APIKey{}, fmt.Errorf("account: api key: %w", err)
+	}
+	k, err := s.siteKey(ctx, key, blog)
+	if errors.Is(err, models.ErrUnauthorized) {
+		if lerr := s.opts.KeyFailures.Allow(ctx, "ip:"+ip); lerr != nil {
+			return models.APIKey{}, fmt.Errorf("account: api key: %w", lerr) // over the budget since the check
+		}
+	}
+	return k, err
+}
+
+// siteKey is SiteKey without the throttle.
+func (s *Service) siteKey(ctx context.Context, key, blog string) (models.APIKey, error) {
 	key = strings.ToLower(strings.TrimSpace(key))
 	if !IsKeyForm(key) {
 		return models.APIKey{}, models.ErrUnauthorized

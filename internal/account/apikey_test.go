@@ -3,8 +3,10 @@ package account
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commentd/commentd/models"
 )
@@ -44,9 +46,9 @@ func TestAPIKeys(t *testing.T) {
 		{"not hex", "zz" + key[2:], "", models.ErrUnauthorized},
 		{"empty", "", "", models.ErrUnauthorized},
 	}
-	for _, tt := range tests {
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.SiteKey(ctx, tt.key, tt.blog)
+			got, err := s.SiteKey(ctx, tt.key, tt.blog, "192.0.2."+strconv.Itoa(i)) // each under the throttle
 			if tt.want != nil {
 				if !errors.Is(err, tt.want) {
 					t.Fatalf("SiteKey = %v, want %v", err, tt.want)
@@ -65,11 +67,60 @@ func TestAPIKeys(t *testing.T) {
 	if err := s.RevokeAPIKey(ctx, "ann", k.ID); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("revoking twice: %v", err)
 	}
-	if _, err := s.SiteKey(ctx, key, ""); !errors.Is(err, models.ErrUnauthorized) {
+	if _, err := s.SiteKey(ctx, key, "", "192.0.2.100"); !errors.Is(err, models.ErrUnauthorized) {
 		t.Errorf("a revoked key: %v", err)
 	}
 	all, err := s.APIKeys(ctx)
 	if err != nil || len(all) != 1 || all[0].RevokedAt == nil {
 		t.Fatalf("APIKeys = %+v, %v", all, err)
+	}
+}
+
+// TestAPIKeyThrottle: wrong keys spend their address's budget (3 at once, 2 an
+// hour here), right ones never do; over it, every key from that address is
+// refused unchecked until the budget refills.
+func TestAPIKeyThrottle(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newService(t)
+	key, _, err := s.CreateAPIKey(ctx, "ann", "https://blog.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const blog, a, b = "https://blog.example.org", "198.51.100.7", "198.51.100.8"
+	steps := []struct {
+		name    string
+		advance time.Duration
+		key     string
+		blog    string
+		ip      string
+		times   int
+		want    error // nil: the key
+	}{
+		{"a right key, often", 0, key, blog, a, 20, nil},
+		{"another site's blog: the key is right, no failure", 0, key, "https://shop.example.org", a, 5, models.ErrForbidden},
+		{"wrong keys up to the burst", 0, "0123456789ab", blog, a, 3, models.ErrUnauthorized},
+		{"one more wrong key", 0, "0123456789ab", blog, a, 1, models.ErrRateLimited},
+		{"the right key, unchecked", 0, key, blog, a, 1, models.ErrRateLimited},
+		{"a malformed key, unchecked", 0, "nope", blog, a, 1, models.ErrRateLimited},
+		{"another address", 0, key, blog, b, 1, nil},
+		{"half an hour later: one more try", 30 * time.Minute, key, blog, a, 1, nil},
+		{"which a wrong key spends", 0, "ba9876543210", blog, a, 1, models.ErrUnauthorized},
+		{"then refused again", 0, key, blog, a, 1, models.ErrRateLimited},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			clk.t = clk.t.Add(st.advance)
+			for i := range st.times {
+				_, err := s.SiteKey(ctx, st.key, st.blog, st.ip)
+				if (st.want == nil && err != nil) || (st.want != nil && !errors.Is(err, st.want)) {
+					t.Fatalf("call %d: %v, want %v", i, err, st.want)
+				}
+			}
+		})
+	}
+	_, err = s.SiteKey(ctx, key, blog, a)
+	var rl *models.RateLimitError
+	if !errors.As(err, &rl) || rl.Scope != "apikey" || rl.RetryAfter != 30*time.Minute {
+		t.Fatalf("refusal %v (%+v): want scope apikey, retry after 30m", err, rl)
 	}
 }

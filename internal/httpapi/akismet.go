@@ -34,8 +34,10 @@ type AkismetService interface {
 
 // SiteKeyService resolves and manages the sites' API keys.
 type SiteKeyService interface {
-	// SiteKey: models.ErrUnauthorized for a bad key, models.ErrForbidden when blog is another site.
-	SiteKey(ctx context.Context, key, blog string) (models.APIKey, error)
+	// SiteKey resolves a key sent from the client address ip: models.ErrUnauthorized for a bad
+	// key, models.ErrForbidden when blog is another site, a *models.RateLimitError while ip has
+	// sent too many bad keys.
+	SiteKey(ctx context.Context, key, blog, ip string) (models.APIKey, error)
 	CreateAPIKey(ctx context.Context, actor, site string) (string, models.APIKey, error)
 	APIKeys(ctx context.Context) ([]models.APIKey, error)
 	// RevokeAPIKey: models.ErrNotFound, models.ErrConflict when revoked already.
@@ -124,7 +126,7 @@ func (h *handler) akismetKey(c *gin.Context, fields ...string) (url.Values, mode
 	if key == "" {
 		return nil, models.APIKey{}, fmt.Errorf("no api_key: %w", models.ErrUnauthorized)
 	}
-	k, err := h.SiteKeys.SiteKey(c.Request.Context(), key, f.Get("blog"))
+	k, err := h.SiteKeys.SiteKey(c.Request.Context(), key, f.Get("blog"), c.ClientIP())
 	return f, k, err
 }
 
@@ -265,7 +267,8 @@ func isTrue(s string) bool {
 
 // akismetFail answers an error the Akismet way: "invalid" for a key problem
 // and the missing field's sentence, both with status 200; anything else with
-// its status from errors.go, its message as the body. The explanation goes in
+// its status from errors.go, its message as the body: 429 with Retry-After for
+// an address that sent too many wrong keys. The explanation goes in
 // X-akismet-debug-help.
 func (h *handler) akismetFail(c *gin.Context, err error) {
 	var missing *missingField
@@ -281,8 +284,12 @@ func (h *handler) akismetFail(c *gin.Context, err error) {
 		var e errorBody
 		status, e = h.classify(c, err)
 		body, help = e.Message, e.Message
-		if e.Error == "internal_error" {
+		switch e.Error {
+		case "internal_error":
 			help = "commentd could not answer (internal error); try again later."
+		case "rate_limited":
+			help = "Too many requests with a wrong API key came from this address: no key it sends is checked " +
+				"until it may try again, in " + strconv.Itoa(e.Retry) + " seconds (Retry-After)."
 		}
 	}
 	c.Header("X-akismet-debug-help", help)

@@ -28,9 +28,38 @@ func (m *Metrics) Limiter(scope string, l Limiter) Limiter {
 
 // Allow asks the wrapped limiter and counts a refusal.
 func (l countingLimiter) Allow(ctx context.Context, key string) error {
-	err := l.next.Allow(ctx, key)
+	return l.counted(l.next.Allow(ctx, key))
+}
+
+// counted counts err when it is a refusal and returns it.
+func (l countingLimiter) counted(err error) error {
 	if err != nil && errors.Is(err, models.ErrRateLimited) {
 		l.count()
 	}
 	return err
+}
+
+// FailureLimiter is a Limiter of failures that can also look at a budget
+// without spending it (Check), as the throttle of wrong site keys does.
+type FailureLimiter interface {
+	Limiter
+	Check(ctx context.Context, key string) error
+}
+
+// countingFailures counts the refusals of Check as well.
+type countingFailures struct {
+	countingLimiter
+	check FailureLimiter
+}
+
+// FailureLimiter wraps l as Limiter does; refusals by Check count too, so
+// that each refused request counts once whichever call refused it.
+func (m *Metrics) FailureLimiter(scope string, l FailureLimiter) FailureLimiter {
+	c := m.rateLimited.WithLabelValues(scope)
+	return countingFailures{countingLimiter: countingLimiter{next: l, count: c.Inc}, check: l}
+}
+
+// Check asks the wrapped limiter and counts a refusal.
+func (l countingFailures) Check(ctx context.Context, key string) error {
+	return l.counted(l.check.Check(ctx, key))
 }

@@ -62,7 +62,7 @@ func New(logger *slog.Logger) *Metrics {
 		}, []string{"action"}),
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "rate_limited_total",
-			Help: "Requests refused by a rate limit, by scope (post, read, login).",
+			Help: "Requests refused by a rate limit, by scope (post, read, login, apikey).",
 		}, []string{"scope"}),
 	}
 	for _, o := range outcomes {

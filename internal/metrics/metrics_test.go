@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/commentd/commentd/internal/ratelimit"
 	"github.com/commentd/commentd/models"
 )
 
@@ -74,6 +75,37 @@ func TestLimiterCountsRefusalsOnly(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(m.rateLimited.WithLabelValues("post")); got != 2 {
 		t.Fatalf("rate_limited{post} = %v, want 2", got)
+	}
+}
+
+// TestFailureLimiterCountsRefusals: a refusal counts whether Check or Allow
+// gives it; looks and spends that pass count nothing.
+func TestFailureLimiterCountsRefusals(t *testing.T) {
+	m := New(nil)
+	rule := ratelimit.NewFallback(nil, ratelimit.NewLocal(nil), nil, time.Second).
+		Rule("apikey", ratelimit.Limit{Rate: 1, Burst: 1, Period: time.Hour})
+	l := m.FailureLimiter("apikey", rule)
+	ctx := context.Background()
+	for _, st := range []struct {
+		name    string
+		call    func(context.Context, string) error
+		refused bool
+		count   float64
+	}{
+		{"look", l.Check, false, 0},
+		{"spend the budget", l.Allow, false, 0},
+		{"look over it", l.Check, true, 1},
+		{"spend over it", l.Allow, true, 2},
+	} {
+		t.Run(st.name, func(t *testing.T) {
+			err := st.call(ctx, "ip:192.0.2.1")
+			if refused := errors.Is(err, models.ErrRateLimited); refused != st.refused {
+				t.Fatalf("err %v, want refused %v", err, st.refused)
+			}
+			if got := testutil.ToFloat64(m.rateLimited.WithLabelValues("apikey")); got != st.count {
+				t.Fatalf("rate_limited{apikey} = %v, want %v", got, st.count)
+			}
+		})
 	}
 }
 

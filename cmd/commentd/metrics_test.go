@@ -193,3 +193,63 @@ func TestServeMetricsOnItsOwnAddress(t *testing.T) {
 		t.Fatal("the metrics listener is still open after shutdown")
 	}
 }
+
+// TestMetricsAkismet: after real Akismet-compatible calls, the checks count by
+// result, the accepted reports by class, and a refused address as a rate limit.
+func TestMetricsAkismet(t *testing.T) {
+	env := map[string]string{"COMMENTD_TRUSTED_PROXIES": "127.0.0.1/32", "COMMENTD_APIKEY_FAILURE_BURST": "1"}
+	for k, v := range mechanical {
+		env[k] = v
+	}
+	ta := startApp(t, testEnv(t, env))
+	key := createKey(t, ta, wpBlog)
+	casino := wpComment{author: "Lucky", email: "lucky@example.net", text: "Join our casino night this Friday", ip: "192.0.2.44"}
+	const guesser = "198.51.100.99"
+	calls := []struct {
+		path, body, from string
+		want             string // the body; "" for a 429
+	}{
+		{"comment-check", wpCheck(key, ham), "192.0.2.10", "false"},
+		{"comment-check", wpCheck(key, ham), "192.0.2.10", "false"},
+		{"comment-check", wpCheck(key, pharmacy), "192.0.2.10", "true"},
+		{"comment-check", wpCheck(key, casino), "192.0.2.10", "false"}, // held
+		{"comment-check", pairs{{"api_key", key}, {"blog", wpBlog}}.encode(), "192.0.2.10", "Missing required field: user_ip."},
+		{"comment-check", wpCheck("0123456789ab", ham), guesser, "invalid"},
+		{"comment-check", wpCheck(key, ham), guesser, ""},
+		{"submit-spam", wpReport(key, pharmacy, "true"), "192.0.2.10", "Thanks for making the web a better place."},
+		{"submit-ham", wpReport(key, casino, "false"), "192.0.2.10", "Thanks for making the web a better place."},
+		{"submit-ham", wpReport(key, ham, "false"), "192.0.2.10", "Thanks for making the web a better place."},
+		{"submit-ham", wpReport(key, ham, "false"), guesser, ""},
+	}
+	for i, c := range calls {
+		r := ta.akismet(t, c.path, c.body, "X-Forwarded-For", c.from)
+		if (c.want == "" && r.Status != 429) || (c.want != "" && string(r.Body) != c.want) {
+			t.Fatalf("call %d (%s): %d %q, want %q", i, c.path, r.Status, r.Body, c.want)
+		}
+	}
+	if h := ta.akismet(t, "comment-check", wpCheck(key, casino), "X-Forwarded-For", "192.0.2.10"); h.Header.Get("X-commentd-status") != "pending" {
+		t.Fatalf("the casino comment is %q, want pending (held)", h.Header.Get("X-commentd-status"))
+	}
+	scrape := string(ta.do(t, "GET", "/metrics", "", nil).Body)
+	for _, tc := range []struct {
+		series string
+		want   float64
+	}{
+		{`commentd_akismet_checks_total{result="ham"}`, 2},
+		{`commentd_akismet_checks_total{result="spam"}`, 1},
+		{`commentd_akismet_checks_total{result="held"}`, 2},
+		{`commentd_akismet_checks_total{result="error"}`, 3},
+		{`commentd_akismet_reports_total{class="spam"}`, 1},
+		{`commentd_akismet_reports_total{class="ham"}`, 2},
+		{`commentd_rate_limited_total{scope="apikey"}`, 2},
+		{`commentd_http_requests_total{method="POST",route="/1.1/comment-check",status="429"}`, 1},
+		{`commentd_http_requests_total{method="POST",route="/1.1/comment-check",status="200"}`, 7},
+		{`commentd_verdicts_total{outcome="spam"}`, 0}, // a check is not a comment posted here
+	} {
+		t.Run(tc.series, func(t *testing.T) {
+			if got := metricValue(t, scrape, tc.series); got != tc.want {
+				t.Fatalf("%s = %v, want %v", tc.series, got, tc.want)
+			}
+		})
+	}
+}

@@ -60,21 +60,21 @@ func (h *handler) akismetVerifyKey(c *gin.Context) {
 	c.String(http.StatusOK, "valid")
 }
 
+// akismetCheck answers comment-check; every answer counts once in the metrics.
 func (h *handler) akismetCheck(c *gin.Context) {
-	f, k, err := h.akismetKey(c, "api_key", "key")
-	if err == nil {
-		err = required(f, "blog", "user_ip")
-	}
+	res, err := h.check(c)
 	if err != nil {
+		h.countCheck("error")
 		h.akismetFail(c, err)
 		return
 	}
-	res, err := h.Akismet.Check(c.Request.Context(), moderation.CheckRequest{
-		KeyID: k.ID, Comment: akismetComment(f), Role: f.Get("user_role"), Test: isTrue(f.Get("is_test")),
-	})
-	if err != nil {
-		h.akismetFail(c, err)
-		return
+	switch {
+	case res.Spam:
+		h.countCheck("spam")
+	case res.Status == models.StatusPending:
+		h.countCheck("held")
+	default:
+		h.countCheck("ham")
 	}
 	c.Header("X-akismet-guid", res.GUID)
 	c.Header("X-commentd-status", string(res.Status))
@@ -83,6 +83,26 @@ func (h *handler) akismetCheck(c *gin.Context) {
 		c.Header("X-akismet-pro-tip", "discard")
 	}
 	c.String(http.StatusOK, strconv.FormatBool(res.Spam))
+}
+
+// check reads a comment-check request and judges its comment.
+func (h *handler) check(c *gin.Context) (moderation.CheckResult, error) {
+	f, k, err := h.akismetKey(c, "api_key", "key")
+	if err == nil {
+		err = required(f, "blog", "user_ip")
+	}
+	if err != nil {
+		return moderation.CheckResult{}, err
+	}
+	return h.Akismet.Check(c.Request.Context(), moderation.CheckRequest{
+		KeyID: k.ID, Comment: akismetComment(f), Role: f.Get("user_role"), Test: isTrue(f.Get("is_test")),
+	})
+}
+
+func (h *handler) countCheck(result string) {
+	if h.Metrics != nil {
+		h.Metrics.AkismetChecked(result)
+	}
 }
 
 // akismetReport answers submit-spam and submit-ham.
@@ -100,6 +120,9 @@ func (h *handler) akismetReport(class models.Class) gin.HandlerFunc {
 		if err != nil {
 			h.akismetFail(c, err)
 			return
+		}
+		if h.Metrics != nil {
+			h.Metrics.AkismetReported(string(class))
 		}
 		c.String(http.StatusOK, akismetThanks)
 	}

@@ -26,12 +26,16 @@ type Metrics struct {
 	verdicts    *prometheus.CounterVec
 	decisions   *prometheus.CounterVec
 	rateLimited *prometheus.CounterVec
+	checks      *prometheus.CounterVec // Akismet-compatible comment-checks
+	reports     *prometheus.CounterVec // Akismet-compatible submit-spam and submit-ham
 }
 
 // The label values created up front, so that rates read 0 instead of nothing.
 var (
 	outcomes = []string{"approved", "pending", "spam", "refused"}
 	actions  = []string{"approve", "spam", "trash", "restore", "delete"}
+	results  = []string{"spam", "ham", "held", "error"}
+	classes  = []string{"spam", "ham"}
 )
 
 // New returns Metrics on a fresh registry that also holds the Go runtime and
@@ -64,6 +68,15 @@ func New(logger *slog.Logger) *Metrics {
 			Namespace: namespace, Name: "rate_limited_total",
 			Help: "Requests refused by a rate limit, by scope (post, read, login, apikey).",
 		}, []string{"scope"}),
+		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "akismet", Name: "checks_total",
+			Help: "Akismet-compatible comment-checks answered, by result: spam, ham, held (answered false, " +
+				"X-commentd-status pending) or error (no verdict).",
+		}, []string{"result"}),
+		reports: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "akismet", Name: "reports_total",
+			Help: "Akismet-compatible submit-spam and submit-ham calls accepted, by class.",
+		}, []string{"class"}),
 	}
 	for _, o := range outcomes {
 		m.verdicts.WithLabelValues(o)
@@ -71,7 +84,13 @@ func New(logger *slog.Logger) *Metrics {
 	for _, a := range actions {
 		m.decisions.WithLabelValues(a)
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.verdicts, m.decisions, m.rateLimited,
+	for _, r := range results {
+		m.checks.WithLabelValues(r)
+	}
+	for _, c := range classes {
+		m.reports.WithLabelValues(c)
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.verdicts, m.decisions, m.rateLimited, m.checks, m.reports,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -96,6 +115,16 @@ func (m *Metrics) Verdict(outcome string) {
 // Decided counts n comments changed by a moderator's action.
 func (m *Metrics) Decided(action string, n int) {
 	m.decisions.WithLabelValues(action).Add(float64(n))
+}
+
+// AkismetChecked counts one comment-check answer by result: spam, ham, held or error.
+func (m *Metrics) AkismetChecked(result string) {
+	m.checks.WithLabelValues(result).Inc()
+}
+
+// AkismetReported counts one accepted report by class: spam or ham.
+func (m *Metrics) AkismetReported(class string) {
+	m.reports.WithLabelValues(class).Inc()
 }
 
 func knownMethod(m string) string {

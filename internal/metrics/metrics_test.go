@@ -54,6 +54,29 @@ func TestCountersStartAtZero(t *testing.T) {
 	if got := testutil.ToFloat64(m.decisions.WithLabelValues("approve")); got != 3 {
 		t.Fatalf("approve = %v", got)
 	}
+	m.AkismetChecked("held")
+	m.AkismetReported("ham")
+	for _, tc := range []struct {
+		name   string
+		vec    *prometheus.CounterVec
+		series int
+		label  string
+		want   float64
+	}{
+		{"checks", m.checks, len(results), "held", 1},
+		{"checks of another result", m.checks, len(results), "error", 0},
+		{"reports", m.reports, len(classes), "ham", 1},
+		{"reports of the other class", m.reports, len(classes), "spam", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if n := testutil.CollectAndCount(tc.vec); n != tc.series {
+				t.Fatalf("%d series, want %d", n, tc.series)
+			}
+			if got := testutil.ToFloat64(tc.vec.WithLabelValues(tc.label)); got != tc.want {
+				t.Fatalf("%s = %v, want %v", tc.label, got, tc.want)
+			}
+		})
+	}
 }
 
 type limiterFunc func(ctx context.Context, key string) error

@@ -14,13 +14,16 @@ import (
 	"github.com/commentd/commentd/internal/ratelimit"
 )
 
-// queueMetricsTTL is how long the queue-depth gauge reuses one database count.
+// queueMetricsTTL is how long the queue and outbox gauges reuse one database count.
 const queueMetricsTTL = 5 * time.Second
 
-// watchMetrics registers the gauges read at scrape time: the queue, the model
-// and where rate limiting happens.
+// watchMetrics registers the gauges read at scrape time: the queue, the model,
+// where rate limiting happens and, with webhooks, the outbox.
 func (a *app) watchMetrics() {
 	a.metrics.WatchQueue(a.service.QueueCounts, queueMetricsTTL)
+	if a.webhooks != nil {
+		a.metrics.WatchOutbox(a.store.PendingWebhookEvents, queueMetricsTTL)
+	}
 	a.metrics.WatchModel(func() metrics.ModelStats {
 		st := a.filter.Stats()
 		return metrics.ModelStats{HamDocs: st.HamDocs, SpamDocs: st.SpamDocs, Vocabulary: st.Vocabulary, MemoryBytes: st.MemoryBytes}

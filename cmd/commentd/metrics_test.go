@@ -253,3 +253,63 @@ func TestMetricsAkismet(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricsWebhooks: deliveries count by outcome after real deliveries, and
+// the outbox gauge shows the events still waiting.
+func TestMetricsWebhooks(t *testing.T) {
+	t.Run("a receiver that is down", func(t *testing.T) {
+		down := newHookReceiver(t)
+		down.down.Store(true)
+		ta, _ := startHooked(t, hookEnv(t, down, nil))
+		ta.postJSON(t, comment("hooks")) // comment.created and comment.approved
+		var scrape string // the outbox gauge is the same in each: nothing is delivered or given up
+		waitFor(t, 10*time.Second, "a failed delivery counted", func() bool {
+			scrape = string(ta.do(t, "GET", "/metrics", "", nil).Body)
+			return metricValue(t, scrape, `commentd_webhook_deliveries_total{outcome="failed"}`) >= 1
+		})
+		if n := metricValue(t, scrape, "commentd_webhook_outbox_events"); n != 2 {
+			t.Errorf("outbox = %v, want both events waiting", n)
+		}
+		for _, o := range []string{"delivered", "gave_up"} {
+			if n := metricValue(t, scrape, `commentd_webhook_deliveries_total{outcome="`+o+`"}`); n != 0 {
+				t.Errorf("%s = %v, want 0", o, n)
+			}
+		}
+	})
+	t.Run("one receiver up, one gone for good", func(t *testing.T) {
+		up, gone := newHookReceiver(t), newHookReceiver(t)
+		gone.down.Store(true)
+		env := hookEnv(t, up, map[string]string{"COMMENTD_WEBHOOK_RETRY_FOR": "1ms"}) // the first failure gives up
+		env["COMMENTD_WEBHOOKS"] += "," + gone.srv.URL + "/hooks"
+		ta, _ := startHooked(t, env)
+		ta.postJSON(t, comment("hooks"))
+		up.wantEvents(t, 2)
+		waitFor(t, 10*time.Second, "the outbox to empty", func() bool {
+			n, err := ta.store.PendingWebhookEvents(context.Background())
+			return err == nil && n == 0
+		})
+		var scrape string
+		waitFor(t, 10*time.Second, "both events given up for the gone receiver", func() bool {
+			scrape = string(ta.do(t, "GET", "/metrics", "", nil).Body)
+			return metricValue(t, scrape, `commentd_webhook_deliveries_total{outcome="gave_up"}`) == 2
+		})
+		for _, tc := range []struct {
+			series string
+			want   float64
+		}{
+			{`commentd_webhook_deliveries_total{outcome="delivered"}`, 2},
+			{`commentd_webhook_deliveries_total{outcome="failed"}`, float64(gone.hits.Load())},
+			{"commentd_webhook_outbox_events", 0},
+		} {
+			if got := metricValue(t, scrape, tc.series); got != tc.want {
+				t.Errorf("%s = %v, want %v", tc.series, got, tc.want)
+			}
+		}
+	})
+	t.Run("no webhooks, no outbox gauge", func(t *testing.T) {
+		ta := startApp(t, testEnv(t, nil))
+		if scrape := string(ta.do(t, "GET", "/metrics", "", nil).Body); strings.Contains(scrape, "commentd_webhook_outbox_events") {
+			t.Error("the outbox gauge is there without webhooks")
+		}
+	})
+}

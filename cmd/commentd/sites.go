@@ -17,6 +17,8 @@ type outboxStore interface {
 	webhook.Store
 	// RecordWebhookEvents makes every comment change write its events in its transaction.
 	RecordWebhookEvents(on bool)
+	// PendingWebhookEvents counts the events not delivered yet, for the metrics.
+	PendingWebhookEvents(ctx context.Context) (int, error)
 }
 
 // setupWebhooks turns the outbox on and builds the dispatcher when webhooks
@@ -28,7 +30,7 @@ func (a *app) setupWebhooks(cfg *config.Config, logger *slog.Logger) {
 	a.store.RecordWebhookEvents(true)
 	a.webhooks = webhook.New(a.store, webhook.Options{
 		Endpoints: cfg.Webhooks, Secret: cfg.WebhookSecret, Timeout: cfg.WebhookTimeout,
-		Backoff: cfg.WebhookBackoff, RetryFor: cfg.WebhookRetryFor,
+		Backoff: cfg.WebhookBackoff, RetryFor: cfg.WebhookRetryFor, Observer: a.metrics,
 	}, logger)
 	a.closers = append(a.closers, a.webhooks.Close) // before the store closes
 }

@@ -14,8 +14,8 @@ import (
 // queueStatuses are reported on every scrape, 0 when no comment has them.
 var queueStatuses = []models.Status{models.StatusPending, models.StatusSpam, models.StatusApproved, models.StatusTrash}
 
-// queueTimeout bounds the database query behind one scrape.
-const queueTimeout = 2 * time.Second
+// queryTimeout bounds a database query behind one scrape.
+const queryTimeout = 2 * time.Second
 
 // QueueCounter counts comments per status; it is moderation.Service.QueueCounts.
 type QueueCounter func(ctx context.Context) (map[models.Status]int, error)
@@ -27,21 +27,14 @@ func (m *Metrics) WatchQueue(count QueueCounter, ttl time.Duration) {
 	m.reg.MustRegister(&queueCollector{
 		desc: prometheus.NewDesc(namespace+"_queue_comments",
 			"Comments by status (pending is the review queue), refreshed at most every few seconds.", []string{"status"}, nil),
-		count: count, ttl: ttl, log: m.log, now: time.Now,
+		counts: newCached("queue counts", count, ttl, m.log),
 	})
 }
 
-// queueCollector caches the counts between scrapes.
+// queueCollector reports the cached counts per status.
 type queueCollector struct {
-	desc  *prometheus.Desc
-	count QueueCounter
-	ttl   time.Duration
-	log   *slog.Logger
-	now   func() time.Time
-
-	mu   sync.Mutex
-	at   time.Time // when the last query ran, successful or not
-	last map[models.Status]int
+	desc   *prometheus.Desc
+	counts *cached[map[models.Status]int]
 }
 
 // Describe sends the one descriptor.
@@ -49,8 +42,8 @@ func (q *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- q.desc }
 
 // Collect sends one gauge per status.
 func (q *queueCollector) Collect(ch chan<- prometheus.Metric) {
-	counts := q.counts()
-	if counts == nil {
+	counts, ok := q.counts.get()
+	if !ok {
 		return
 	}
 	for _, s := range queueStatuses {
@@ -58,23 +51,74 @@ func (q *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// counts returns the cached counts, querying when they are older than ttl.
-func (q *queueCollector) counts() map[models.Status]int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.at.IsZero() && q.now().Sub(q.at) < q.ttl {
-		return q.last
+// OutboxCounter counts the webhook events not delivered yet; it is the store's PendingWebhookEvents.
+type OutboxCounter func(ctx context.Context) (int, error)
+
+// WatchOutbox reports commentd_webhook_outbox_events, the webhook events
+// waiting for a delivery or a retry, from count, cached as WatchQueue does.
+func (m *Metrics) WatchOutbox(count OutboxCounter, ttl time.Duration) {
+	m.reg.MustRegister(&outboxCollector{
+		desc: prometheus.NewDesc(namespace+"_webhook_outbox_events",
+			"Webhook events waiting for a delivery or a retry, refreshed at most every few seconds.", nil, nil),
+		count: newCached("webhook outbox count", count, ttl, m.log),
+	})
+}
+
+// outboxCollector reports the cached number of waiting events.
+type outboxCollector struct {
+	desc  *prometheus.Desc
+	count *cached[int]
+}
+
+// Describe sends the one descriptor.
+func (o *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- o.desc }
+
+// Collect sends the gauge.
+func (o *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	if n, ok := o.count.get(); ok {
+		ch <- prometheus.MustNewConstMetric(o.desc, prometheus.GaugeValue, float64(n))
 	}
-	q.at = q.now() // a failing database is asked again after ttl, not on every scrape
-	ctx, cancel := context.WithTimeout(context.Background(), queueTimeout)
+}
+
+// cached keeps the answer of a database query made at scrape time, asking
+// again only once it is older than ttl, so that scrapes cannot load the
+// database. When the query fails the last answer stands (none before the
+// first success), and the query is not retried before ttl either.
+type cached[T any] struct {
+	what  string // names the query in the log
+	query func(ctx context.Context) (T, error)
+	ttl   time.Duration
+	log   *slog.Logger
+	now   func() time.Time
+
+	mu   sync.Mutex
+	at   time.Time // when the last query ran, successful or not
+	last T
+	ok   bool // last holds an answer
+}
+
+func newCached[T any](what string, query func(ctx context.Context) (T, error), ttl time.Duration, log *slog.Logger) *cached[T] {
+	return &cached[T]{what: what, query: query, ttl: ttl, log: log, now: time.Now}
+}
+
+// get returns the cached answer, querying when it is older than ttl; false
+// when there has been no answer yet.
+func (c *cached[T]) get() (T, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && c.now().Sub(c.at) < c.ttl {
+		return c.last, c.ok
+	}
+	c.at = c.now() // a failing database is asked again after ttl, not on every scrape
+	ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
 	defer cancel()
-	m, err := q.count(ctx)
+	v, err := c.query(ctx)
 	if err != nil {
-		q.log.Warn("metrics: queue counts failed; reporting the last ones", slog.Any("err", err))
-		return q.last
+		c.log.Warn("metrics: "+c.what+" failed; reporting the last answer", slog.Any("err", err))
+		return c.last, c.ok
 	}
-	q.last = m
-	return m
+	c.last, c.ok = v, true
+	return v, true
 }
 
 // ModelStats is what the model gauges report.

@@ -28,6 +28,7 @@ type Metrics struct {
 	rateLimited *prometheus.CounterVec
 	checks      *prometheus.CounterVec // Akismet-compatible comment-checks
 	reports     *prometheus.CounterVec // Akismet-compatible submit-spam and submit-ham
+	deliveries  *prometheus.CounterVec // webhook deliveries
 }
 
 // The label values created up front, so that rates read 0 instead of nothing.
@@ -36,6 +37,8 @@ var (
 	actions  = []string{"approve", "spam", "trash", "restore", "delete"}
 	results  = []string{"spam", "ham", "held", "error"}
 	classes  = []string{"spam", "ham"}
+	// Delivered, failed and gave up, as the webhook package counts them.
+	deliveryOutcomes = []string{"delivered", "failed", "gave_up"}
 )
 
 // New returns Metrics on a fresh registry that also holds the Go runtime and
@@ -77,6 +80,11 @@ func New(logger *slog.Logger) *Metrics {
 			Namespace: namespace, Subsystem: "akismet", Name: "reports_total",
 			Help: "Akismet-compatible submit-spam and submit-ham calls accepted, by class.",
 		}, []string{"class"}),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "webhook", Name: "deliveries_total",
+			Help: "Webhook deliveries by outcome: delivered (an endpoint took an event), failed (a request " +
+				"that failed; the event is retried) or gave_up (an endpoint that will never get an event).",
+		}, []string{"outcome"}),
 	}
 	for _, o := range outcomes {
 		m.verdicts.WithLabelValues(o)
@@ -90,7 +98,10 @@ func New(logger *slog.Logger) *Metrics {
 	for _, c := range classes {
 		m.reports.WithLabelValues(c)
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.verdicts, m.decisions, m.rateLimited, m.checks, m.reports,
+	for _, o := range deliveryOutcomes {
+		m.deliveries.WithLabelValues(o)
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.verdicts, m.decisions, m.rateLimited, m.checks, m.reports, m.deliveries,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -125,6 +136,11 @@ func (m *Metrics) AkismetChecked(result string) {
 // AkismetReported counts one accepted report by class: spam or ham.
 func (m *Metrics) AkismetReported(class string) {
 	m.reports.WithLabelValues(class).Inc()
+}
+
+// Delivery counts n webhook deliveries by outcome: delivered, failed or gave_up.
+func (m *Metrics) Delivery(outcome string, n int) {
+	m.deliveries.WithLabelValues(outcome).Add(float64(n))
 }
 
 func knownMethod(m string) string {

@@ -136,18 +136,16 @@ func TestQueueCollectorCaches(t *testing.T) {
 	now := time.Unix(1000, 0)
 	calls := 0
 	fail := false
-	q := &queueCollector{
-		desc: prometheus.NewDesc("q", "q", []string{"status"}, nil), ttl: 5 * time.Second,
-		log: New(nil).log, now: func() time.Time { return now },
-		count: func(context.Context) (map[models.Status]int, error) {
-			calls++
-			if fail {
-				return nil, errors.New("database down")
-			}
-			return map[models.Status]int{models.StatusPending: calls}, nil
-		},
-	}
-	pending := func() int { return q.counts()[models.StatusPending] }
+	counts := newCached("queue counts", func(context.Context) (map[models.Status]int, error) {
+		calls++
+		if fail {
+			return nil, errors.New("database down")
+		}
+		return map[models.Status]int{models.StatusPending: calls}, nil
+	}, 5*time.Second, New(nil).log)
+	counts.now = func() time.Time { return now }
+	q := &queueCollector{desc: prometheus.NewDesc("q", "q", []string{"status"}, nil), counts: counts}
+	pending := func() int { c, _ := q.counts.get(); return c[models.StatusPending] }
 	steps := []struct {
 		name      string
 		advance   time.Duration
@@ -171,6 +169,27 @@ func TestQueueCollectorCaches(t *testing.T) {
 	}
 	if n := testutil.CollectAndCount(q); n != len(queueStatuses) {
 		t.Fatalf("series = %d, want one per status", n)
+	}
+}
+
+func TestOutboxGauge(t *testing.T) {
+	m := New(nil)
+	waiting := 0
+	m.WatchOutbox(func(context.Context) (int, error) {
+		waiting += 3
+		return waiting, nil
+	}, time.Hour)
+	want := `
+# HELP commentd_webhook_outbox_events Webhook events waiting for a delivery or a retry, refreshed at most every few seconds.
+# TYPE commentd_webhook_outbox_events gauge
+commentd_webhook_outbox_events 3
+`
+	for _, scrape := range []string{"first", "second, within the ttl"} {
+		t.Run(scrape, func(t *testing.T) {
+			if err := testutil.GatherAndCompare(m.reg, strings.NewReader(want), "commentd_webhook_outbox_events"); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 

@@ -35,6 +35,15 @@ type Store interface {
 	DeleteWebhookEvents(ctx context.Context, before time.Time) (int, error)
 }
 
+// Observer counts deliveries, for metrics. Its methods must not block.
+type Observer interface {
+	// Delivery counts n deliveries by outcome: "delivered" (an endpoint took an
+	// event), "failed" (a request to an endpoint failed: retried, unless
+	// RetryFor has passed) or "gave_up" (an endpoint that will never get an
+	// event, counted once the outbox records it).
+	Delivery(outcome string, n int)
+}
+
 // Options configure a Dispatcher. Zero durations take the defaults noted.
 type Options struct {
 	Endpoints  []string      // the receivers' URLs
@@ -46,6 +55,7 @@ type Options struct {
 	Poll       time.Duration // how often the outbox is looked at without a wake-up; 1s
 	Keep       time.Duration // done events are kept this long; 7 days
 	Client     *http.Client  // nil: one with Timeout that follows no redirects
+	Observer   Observer      // counts deliveries; nil: none
 }
 
 // batch is how many events one claim takes.
@@ -80,6 +90,9 @@ func New(store Store, opts Options, logger *slog.Logger) *Dispatcher {
 	def(&opts.RetryFor, 72*time.Hour)
 	def(&opts.Poll, time.Second)
 	def(&opts.Keep, 7*24*time.Hour)
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
+	}
 	client := opts.Client
 	if client == nil {
 		client = &http.Client{Timeout: opts.Timeout,
@@ -196,6 +209,12 @@ func (d *Dispatcher) deliver(ctx context.Context, evs []models.WebhookEvent) {
 				if err == nil {
 					err = d.send(ctx, ep, evs[i], bodies[i])
 					down = err
+					switch {
+					case err == nil:
+						d.opts.Observer.Delivery("delivered", 1)
+					case ctx.Err() == nil: // not cut short by shutdown
+						d.opts.Observer.Delivery("failed", 1)
+					}
 				}
 				mu.Lock()
 				if err == nil {
@@ -214,9 +233,11 @@ func (d *Dispatcher) deliver(ctx context.Context, evs []models.WebhookEvent) {
 	now, jitter := d.now(), rand.Float64() // one jitter a batch keeps its events in order
 	for i, e := range evs {
 		e.Delivered = append(e.Delivered, sent[i]...)
-		d.settle(&e, failed[i], now, jitter, ctx.Err() != nil)
+		abandoned := d.settle(&e, failed[i], now, jitter, ctx.Err() != nil)
 		if err := d.store.ReleaseWebhookEvent(rctx, e); err != nil {
 			d.log.Warn("webhook outbox: recording a delivery", slog.Int64("event", e.ID), slog.Any("err", err))
+		} else if abandoned > 0 {
+			d.opts.Observer.Delivery("gave_up", abandoned) // once recorded, so counted once
 		}
 	}
 }
@@ -224,8 +245,9 @@ func (d *Dispatcher) deliver(ctx context.Context, evs []models.WebhookEvent) {
 // settle works out an event's state after an attempt: done when every
 // endpoint has it; otherwise retried after a backoff, or given up once
 // RetryFor has passed. An event left untried (the batch ran late) or cut
-// short by shutdown is due again at once, its attempt not counted.
-func (d *Dispatcher) settle(e *models.WebhookEvent, failed []string, now time.Time, jitter float64, shutdown bool) {
+// short by shutdown is due again at once, its attempt not counted. It returns
+// how many endpoints the event was given up for (0 unless given up).
+func (d *Dispatcher) settle(e *models.WebhookEvent, failed []string, now time.Time, jitter float64, shutdown bool) int {
 	pending := 0
 	for _, ep := range d.opts.Endpoints {
 		if !slices.Contains(e.Delivered, ep) {
@@ -242,6 +264,7 @@ func (d *Dispatcher) settle(e *models.WebhookEvent, failed []string, now time.Ti
 		e.DoneAt, e.Failed, e.LastError = &now, true, strings.Join(failed, "; ")
 		d.log.Error("webhook event given up", slog.Int64("event", e.ID), slog.String("type", e.Type),
 			slog.Int("attempts", e.Attempts), slog.String("err", e.LastError))
+		return pending
 	default:
 		e.Attempts++
 		e.LastError = strings.Join(failed, "; ")
@@ -249,6 +272,7 @@ func (d *Dispatcher) settle(e *models.WebhookEvent, failed []string, now time.Ti
 		d.log.Warn("webhook delivery failed; will retry", slog.Int64("event", e.ID), slog.String("type", e.Type),
 			slog.Int("attempts", e.Attempts), slog.Time("next", e.NextAttemptAt), slog.String("err", e.LastError))
 	}
+	return 0
 }
 
 // backoff is the delay before retry n (1, 2, ...): Backoff doubled n-1 times,
@@ -318,3 +342,8 @@ func hostOf(endpoint string) string {
 	}
 	return "endpoint"
 }
+
+// noObserver is the default Observer: it counts nothing.
+type noObserver struct{}
+
+func (noObserver) Delivery(string, int) {}

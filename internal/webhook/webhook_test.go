@@ -131,6 +131,27 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// tally is an Observer that adds up the deliveries it is told about.
+type tally struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *tally) Delivery(outcome string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[outcome] += n
+}
+
+func (c *tally) get(outcome string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[outcome]
+}
+
 func openStore(t *testing.T) *sqlite.Store {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "outbox.db"))
@@ -148,8 +169,9 @@ func TestDeliveryAndRetry(t *testing.T) {
 	store := openStore(t)
 	a, b := newReceiver(t), newReceiver(t)
 	b.down.Store(true)
+	counted := &tally{}
 	d := New(store, Options{Endpoints: []string{a.srv.URL, b.srv.URL + "/hook?token=x"}, Secret: secret,
-		Backoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Poll: 10 * time.Millisecond},
+		Backoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Poll: 10 * time.Millisecond, Observer: counted},
 		slog.New(slog.DiscardHandler))
 	go d.Run(ctx)
 
@@ -173,6 +195,11 @@ func TestDeliveryAndRetry(t *testing.T) {
 	if n := len(a.payloads()); n != 2 {
 		t.Errorf("A got %d deliveries, want 2 (no repeats while B was retried)", n)
 	}
+	// Two events to each of two endpoints; every other request to B failed.
+	waitFor(t, "4 deliveries counted", func() bool { return counted.get("delivered") == 4 })
+	if f, g := counted.get("failed"), counted.get("gave_up"); f < 1 || int64(f) != b.hits.Load()-2 || g != 0 {
+		t.Errorf("counted %d failed requests (B answered %d, 2 of them successes), %d given up", f, b.hits.Load(), g)
+	}
 }
 
 func TestGiveUp(t *testing.T) {
@@ -180,7 +207,8 @@ func TestGiveUp(t *testing.T) {
 	store := openStore(t)
 	a := newReceiver(t)
 	a.down.Store(true)
-	d := New(store, Options{Endpoints: []string{a.srv.URL}, Secret: secret, Backoff: time.Minute, RetryFor: time.Hour},
+	counted := &tally{}
+	d := New(store, Options{Endpoints: []string{a.srv.URL}, Secret: secret, Backoff: time.Minute, RetryFor: time.Hour, Observer: counted},
 		slog.New(slog.DiscardHandler))
 	c := models.Comment{Post: "p", Author: "Ann", Email: "ann@example.org", Text: "hello", Status: models.StatusSpam}
 	if err := store.CreateComment(ctx, &c); err != nil {
@@ -188,16 +216,19 @@ func TestGiveUp(t *testing.T) {
 	}
 	clock := time.Now()
 	d.now = func() time.Time { return clock }
-	// One request per attempt: after the first failure the rest of the batch waits.
+	// One request per attempt: after the first failure the rest of the batch
+	// waits. failed and gaveUp are the counts so far: requests, and both
+	// events (comment.created and comment.spam) for the one endpoint.
 	steps := []struct {
-		advance time.Duration
-		hits    int64
+		advance        time.Duration
+		hits           int64
+		failed, gaveUp int
 	}{
-		{0, 1},                // tried, failed, retried in a minute
-		{30 * time.Second, 0}, // not due yet
-		{2 * time.Minute, 1},  // tried again, retried in two minutes
-		{2 * time.Hour, 1},    // tried once more, past RetryFor: given up
-		{100 * time.Hour, 0},  // done: never tried again
+		{0, 1, 1, 0},                // tried, failed, retried in a minute
+		{30 * time.Second, 0, 1, 0}, // not due yet
+		{2 * time.Minute, 1, 2, 0},  // tried again, retried in two minutes
+		{2 * time.Hour, 1, 3, 2},    // tried once more, past RetryFor: given up
+		{100 * time.Hour, 0, 3, 2},  // done: never tried again
 	}
 	for i, st := range steps {
 		clock = clock.Add(st.advance)
@@ -207,6 +238,9 @@ func TestGiveUp(t *testing.T) {
 		}
 		if n := a.hits.Load() - before; n != st.hits {
 			t.Fatalf("step %d: %d requests, want %d", i, n, st.hits)
+		}
+		if f, g := counted.get("failed"), counted.get("gave_up"); f != st.failed || g != st.gaveUp || counted.get("delivered") != 0 {
+			t.Fatalf("step %d: counted %d failed, %d given up, %d delivered; want %d, %d, 0", i, f, g, counted.get("delivered"), st.failed, st.gaveUp)
 		}
 	}
 	a.down.Store(false)

@@ -173,6 +173,16 @@ func (s *Store) DeleteWebhookEvents(ctx context.Context, before time.Time) (int,
 	return int(tag.RowsAffected()), nil
 }
 
+// PendingWebhookEvents counts the events not done: waiting for their first
+// delivery or a retry, leased or not.
+func (s *Store) PendingWebhookEvents(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM webhook_events WHERE done_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: pending webhook events: %w", err)
+	}
+	return n, nil
+}
+
 // scanWebhookEvent reads the webhookColumns of one row.
 func scanWebhookEvent(row pgx.Row) (models.WebhookEvent, error) {
 	var (

@@ -164,6 +164,16 @@ func (s *Store) DeleteWebhookEvents(ctx context.Context, before time.Time) (int,
 	return int(n), nil
 }
 
+// PendingWebhookEvents counts the events not done: waiting for their first
+// delivery or a retry, leased or not.
+func (s *Store) PendingWebhookEvents(ctx context.Context) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_events WHERE done_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: pending webhook events: %w", err)
+	}
+	return n, nil
+}
+
 // scanWebhookEvent reads the webhookColumns of one row.
 func scanWebhookEvent(row interface{ Scan(...any) error }) (models.WebhookEvent, error) {
 	var (

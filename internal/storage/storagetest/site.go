@@ -57,6 +57,8 @@ type SiteStore interface {
 	ReleaseWebhookEvent(ctx context.Context, e models.WebhookEvent) error
 	// DeleteWebhookEvents deletes the events done before a time and returns how many.
 	DeleteWebhookEvents(ctx context.Context, before time.Time) (int, error)
+	// PendingWebhookEvents counts the events not done, leased or not.
+	PendingWebhookEvents(ctx context.Context) (int, error)
 }
 
 // siteTests are the suite's tests of SiteStore.
@@ -497,10 +499,20 @@ func testWebhookEvents(t *testing.T, s Store) {
 	}
 }
 
+// wantPending checks PendingWebhookEvents.
+func wantPending(t *testing.T, s Store, want int) {
+	t.Helper()
+	if n, err := s.PendingWebhookEvents(t.Context()); err != nil || n != want {
+		t.Errorf("PendingWebhookEvents = %d, %v; want %d", n, err, want)
+	}
+}
+
 func testWebhookLeases(t *testing.T, s Store) {
 	ctx := t.Context()
 	s.RecordWebhookEvents(true)
+	wantPending(t, s, 0)
 	create(t, s, comment("p", models.StatusApproved, at(1)))
+	wantPending(t, s, 2)
 	now := time.Now().Add(time.Second)
 	evs, err := s.ClaimWebhookEvents(ctx, now, time.Minute, 10)
 	if err != nil || len(evs) != 2 {
@@ -519,6 +531,7 @@ func testWebhookLeases(t *testing.T, s Store) {
 	if err := s.ReleaseWebhookEvent(ctx, first); err != nil {
 		t.Fatal(err)
 	}
+	wantPending(t, s, 2)                                              // leased or waiting for a retry, both still to deliver
 	wantErr(t, s.ReleaseWebhookEvent(ctx, first), models.ErrConflict) // lease lifted
 	if got, _ := s.ClaimWebhookEvents(ctx, now.Add(time.Minute-time.Millisecond), time.Minute, 10); len(got) != 0 {
 		t.Errorf("claimed before the retry time and the lease's end: %+v", got)
@@ -549,6 +562,7 @@ func testWebhookLeases(t *testing.T, s Store) {
 	if got, _ := s.ClaimWebhookEvents(ctx, now.Add(time.Hour), time.Minute, 10); len(got) != 0 {
 		t.Errorf("done events claimed: %+v", got)
 	}
+	wantPending(t, s, 0) // delivered or given up
 	if n, err := s.DeleteWebhookEvents(ctx, done); err != nil || n != 0 {
 		t.Errorf("DeleteWebhookEvents(done) = %d, %v; want 0", n, err)
 	}

@@ -31,7 +31,7 @@ type Metrics struct {
 	deliveries  *prometheus.CounterVec // webhook deliveries
 }
 
-// The label values created up front, so that rates read 0 instead of nothing.
+// The label values created up front (newCounter).
 var (
 	outcomes = []string{"approved", "pending", "spam", "refused"}
 	actions  = []string{"approve", "spam", "trash", "restore", "delete"}
@@ -59,51 +59,37 @@ func New(logger *slog.Logger) *Metrics {
 			Help:    "Time to answer an HTTP request, by method and route.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"method", "route"}),
-		verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "verdicts_total",
-			Help: "Submitted comments judged, by outcome: approved, pending, spam, or refused (banned or discarded, not stored).",
-		}, []string{"outcome"}),
-		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "decisions_total",
-			Help: "Comments changed by moderators' decisions (one per comment, also in bulk), by action.",
-		}, []string{"action"}),
-		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "rate_limited_total",
-			Help: "Requests refused by a rate limit, by scope (post, read, login, apikey).",
-		}, []string{"scope"}),
-		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Subsystem: "akismet", Name: "checks_total",
-			Help: "Akismet-compatible comment-checks answered, by result: spam, ham, held (answered false, " +
-				"X-commentd-status pending) or error (no verdict).",
-		}, []string{"result"}),
-		reports: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Subsystem: "akismet", Name: "reports_total",
-			Help: "Akismet-compatible submit-spam and submit-ham calls accepted, by class.",
-		}, []string{"class"}),
-		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Subsystem: "webhook", Name: "deliveries_total",
-			Help: "Webhook deliveries by outcome: delivered (an endpoint took an event), failed (a request " +
-				"that failed; the event is retried) or gave_up (an endpoint that will never get an event).",
-		}, []string{"outcome"}),
-	}
-	for _, o := range outcomes {
-		m.verdicts.WithLabelValues(o)
-	}
-	for _, a := range actions {
-		m.decisions.WithLabelValues(a)
-	}
-	for _, r := range results {
-		m.checks.WithLabelValues(r)
-	}
-	for _, c := range classes {
-		m.reports.WithLabelValues(c)
-	}
-	for _, o := range deliveryOutcomes {
-		m.deliveries.WithLabelValues(o)
+		verdicts: newCounter("", "verdicts_total",
+			"Submitted comments judged, by outcome: approved, pending, spam, or refused (banned or discarded, not stored).",
+			"outcome", outcomes...),
+		decisions: newCounter("", "decisions_total",
+			"Comments changed by moderators' decisions (one per comment, also in bulk), by action.", "action", actions...),
+		rateLimited: newCounter("", "rate_limited_total",
+			"Requests refused by a rate limit, by scope (post, read, login, apikey).", "scope"),
+		checks: newCounter("akismet", "checks_total",
+			"Akismet-compatible comment-checks answered, by result: spam, ham, held (answered false, "+
+				"X-commentd-status pending) or error (no verdict).", "result", results...),
+		reports: newCounter("akismet", "reports_total",
+			"Akismet-compatible submit-spam and submit-ham calls accepted, by class.", "class", classes...),
+		deliveries: newCounter("webhook", "deliveries_total",
+			"Webhook deliveries by outcome: delivered (an endpoint took an event), failed (a request "+
+				"that failed; retried unless given up) or gave_up (an endpoint that will never get an event).",
+			"outcome", deliveryOutcomes...),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.verdicts, m.decisions, m.rateLimited, m.checks, m.reports, m.deliveries,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// newCounter returns a commentd counter with one label whose known values
+// are created up front, so that rates read 0 instead of nothing.
+func newCounter(subsystem, name, help, label string, values ...string) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Subsystem: subsystem, Name: name, Help: help},
+		[]string{label})
+	for _, v := range values {
+		c.WithLabelValues(v)
+	}
+	return c
 }
 
 // Registry returns the registry, for tests and extra collectors.

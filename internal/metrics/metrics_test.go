@@ -56,6 +56,7 @@ func TestCountersStartAtZero(t *testing.T) {
 	}
 	m.AkismetChecked("held")
 	m.AkismetReported("ham")
+	m.Delivery("failed", 2)
 	for _, tc := range []struct {
 		name   string
 		vec    *prometheus.CounterVec
@@ -67,6 +68,8 @@ func TestCountersStartAtZero(t *testing.T) {
 		{"checks of another result", m.checks, len(results), "error", 0},
 		{"reports", m.reports, len(classes), "ham", 1},
 		{"reports of the other class", m.reports, len(classes), "spam", 0},
+		{"webhook deliveries", m.deliveries, len(deliveryOutcomes), "failed", 2},
+		{"webhook deliveries given up", m.deliveries, len(deliveryOutcomes), "gave_up", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if n := testutil.CollectAndCount(tc.vec); n != tc.series {

@@ -27,6 +27,10 @@ func apikeyCmd(ctx context.Context, args []string, getenv config.Getenv, stdout,
 	if len(args) == 0 {
 		return errors.New(apikeyUsage)
 	}
+	if isHelp(args[0]) {
+		_, err := io.WriteString(stdout, apikeyUsage)
+		return err
+	}
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("apikey "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)

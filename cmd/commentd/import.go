@@ -73,6 +73,10 @@ func openImportStore(ctx context.Context, cfg *config.Config) (importStore, erro
 
 // importCmd imports another system's export, or restores a commentd export.
 func importCmd(ctx context.Context, args []string, getenv config.Getenv, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		_, err := io.WriteString(stdout, importUsage)
+		return err
+	}
 	if len(args) == 0 || (args[0] != "wordpress" && args[0] != "disqus" && args[0] != "json") {
 		return errors.New(importUsage)
 	}
@@ -86,7 +90,14 @@ func importCmd(ctx context.Context, args []string, getenv config.Getenv, stdin i
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() < 1 {
+		return errors.New(importUsage)
+	}
+	file := fs.Arg(0)
+	if err := fs.Parse(fs.Args()[1:]); err != nil { // flags after the file, too
+		return err
+	}
+	if fs.NArg() != 0 {
 		return errors.New(importUsage)
 	}
 	post, err := importer.ParsePostName(*postID)
@@ -100,7 +111,7 @@ func importCmd(ctx context.Context, args []string, getenv config.Getenv, stdin i
 	if err != nil {
 		return err
 	}
-	name := fs.Arg(0)
+	name := file
 	in, closeIn, err := openInput(name, stdin)
 	if err != nil {
 		return err

@@ -235,6 +235,23 @@ func TestImportArguments(t *testing.T) {
 	}
 	out := runOK(t, env, "import", "wordpress", "--dry-run", wordpressSample)
 	mustContain(t, out, "dry run: nothing imported")
+	out = runOK(t, env, "import", "wordpress", wordpressSample, "--dry-run") // flags after the file
+	mustContain(t, out, "dry run: nothing imported")
+	if out, err := runCmd(t, env, "import", "wordpress", wordpressSample, "extra"); err == nil {
+		t.Errorf("two files accepted: %s", out)
+	}
+}
+
+// TestSubcommandHelp: every "commentd X help" that commentd help mentions prints X's usage.
+func TestSubcommandHelp(t *testing.T) {
+	for _, cmd := range []string{"moderator", "apikey", "model", "import"} {
+		for _, h := range []string{"help", "-h", "--help"} {
+			out, err := runCmd(t, map[string]string{}, cmd, h)
+			if err != nil || !strings.HasPrefix(out, "usage: commentd "+cmd) {
+				t.Errorf("commentd %s %s = %q, %v; want its usage", cmd, h, out, err)
+			}
+		}
+	}
 }
 
 // TestExportImportJSON exports an installation that has seen visitors,

@@ -26,6 +26,10 @@ func modelCmd(ctx context.Context, args []string, getenv config.Getenv, stdout, 
 	if len(args) == 0 {
 		return errors.New(modelUsage)
 	}
+	if isHelp(args[0]) {
+		_, err := io.WriteString(stdout, modelUsage)
+		return err
+	}
 	sub, args := args[0], args[1:]
 	var file string
 	switch {

@@ -36,6 +36,10 @@ func moderatorCmd(ctx context.Context, args []string, getenv config.Getenv, stdi
 	if len(args) == 0 {
 		return errors.New(moderatorUsage)
 	}
+	if isHelp(args[0]) {
+		_, err := io.WriteString(stdout, moderatorUsage)
+		return err
+	}
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("moderator "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)

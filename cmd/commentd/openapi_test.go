@@ -135,6 +135,8 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	post := "2026/sourdough"
 
 	c.check(t, "healthz", exchange{method: "GET", path: "/healthz", want: 200})
+	c.check(t, "healthz, HEAD", exchange{method: "HEAD", path: "/healthz", want: 200})
+	c.check(t, "readyz, HEAD", exchange{method: "HEAD", path: "/readyz", want: 200})
 	c.check(t, "readyz", exchange{method: "GET", path: "/readyz", want: 200})
 	c.check(t, "openapi.yaml", exchange{method: "GET", path: "/openapi.yaml", want: 200})
 	c.check(t, "metrics", exchange{method: "GET", path: "/metrics", want: 200})

@@ -65,12 +65,15 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return importCmd(ctx, args, getenv, stdin, stdout, stderr)
 	case "export":
 		return exportCmd(ctx, args, getenv, stdout, stderr)
-	case "help", "-h", "--help":
+	case "help", "-h", "--help": // isHelp
 		_, err := io.WriteString(stdout, usage)
 		return err
 	}
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 }
+
+// isHelp reports a request for a command's usage: "help", "-h" or "--help".
+func isHelp(arg string) bool { return arg == "help" || arg == "-h" || arg == "--help" }
 
 // healthcheck asks the service on COMMENTD_ADDR for /healthz.
 func healthcheck(ctx context.Context, getenv config.Getenv) error {

@@ -12,7 +12,9 @@ func (h *handler) routes(e *gin.Engine) {
 	e.NoMethod(h.methodNotAllowed)
 
 	e.GET("/healthz", h.healthz)
+	e.HEAD("/healthz", h.healthz) // load balancers' probes
 	e.GET("/readyz", h.readyz)
+	e.HEAD("/readyz", h.readyz)
 	e.GET("/posted", h.postedPage) // result page of the no-JavaScript form flow
 
 	// The contract (api/openapi.yaml describes every route here) and the metrics.

@@ -262,7 +262,7 @@ func TestMetricsWebhooks(t *testing.T) {
 		down.down.Store(true)
 		ta, _ := startHooked(t, hookEnv(t, down, nil))
 		ta.postJSON(t, comment("hooks")) // comment.created and comment.approved
-		var scrape string // the outbox gauge is the same in each: nothing is delivered or given up
+		var scrape string                // the outbox gauge is the same in each: nothing is delivered or given up
 		waitFor(t, 10*time.Second, "a failed delivery counted", func() bool {
 			scrape = string(ta.do(t, "GET", "/metrics", "", nil).Body)
 			return metricValue(t, scrape, `commentd_webhook_deliveries_total{outcome="failed"}`) >= 1

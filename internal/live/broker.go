@@ -43,7 +43,7 @@ type Broker struct {
 	out     sync.Mutex
 	pending []models.Event // events waiting for the sender
 	sending bool           // a sender goroutine runs
-	dropped int            // messages not sent because pending was full, since the last warning
+	dropped int            // events not sent because pending was full, since the last warning
 }
 
 // envelope is a message on the Redis channel: events, oldest first, tagged
@@ -124,7 +124,12 @@ func (b *Broker) send() {
 		if dropped > 0 {
 			b.log.Warn("live: events not sent to other instances: too many waiting", slog.Int("dropped", dropped))
 		}
-		msg, _ := json.Marshal(envelope{Instance: b.instance, Events: batch})
+		env := envelope{Instance: b.instance, Events: batch}
+		if len(batch) == 1 {
+			// The one-event form, which instances of earlier versions read too.
+			env = envelope{Instance: b.instance, Event: &batch[0]}
+		}
+		msg, _ := json.Marshal(env)
 		ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
 		err := b.rdb.Publish(ctx, b.channel, msg).Err()
 		cancel()

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -130,5 +131,26 @@ func TestRelayReadsOneEventMessages(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the one-event message was not relayed")
+	}
+}
+
+// TestLoneEventKeepsTheOneEventForm: a message carrying one event uses the
+// form instances of earlier versions read, so a rolling upgrade loses nothing.
+func TestLoneEventKeepsTheOneEventForm(t *testing.T) {
+	rdb := testRedis(t)
+	channel := "commentd-test:live:" + rand.Text()
+	sub := rdb.Subscribe(t.Context(), channel)
+	defer sub.Close()
+	if _, err := sub.Receive(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	New(rdb, channel, quiet(), nil).Publish(t.Context(), models.Event{Type: "policy.changed"})
+	select {
+	case msg := <-sub.Channel():
+		if !strings.Contains(msg.Payload, `"event":{"type":"policy.changed"`) || strings.Contains(msg.Payload, `"events"`) {
+			t.Errorf("message %s, want the one-event form", msg.Payload)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("nothing published")
 	}
 }

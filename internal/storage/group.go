@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // ErrClosed answers the writes that arrive after a Group is closed.
@@ -11,6 +12,11 @@ var ErrClosed = errors.New("storage: closed")
 
 // maxGroup bounds how many writes one group commit carries.
 const maxGroup = 256
+
+// commitTimeout bounds one group's commit: a database that stops answering
+// (a half-open connection, a lock held by a migration) fails the group
+// instead of holding every later write, and Close, indefinitely.
+const commitTimeout = 30 * time.Second
 
 // Group writes concurrent calls in shared transactions (group commit): one
 // goroutine takes every write that is waiting, commits them together, and
@@ -41,7 +47,8 @@ type groupWrite[T any] struct {
 
 // NewGroup starts a Group. commit writes items in one transaction and returns
 // their ids in order; the context it gets is the first caller's without its
-// cancellation (one caller's deadline must not roll back the others' writes).
+// cancellation (one caller's deadline must not roll back the others' writes),
+// bounded by commitTimeout.
 // When a group fails with an error for which retryAlone reports true, each
 // item is committed alone, so that one bad item does not fail the others;
 // errors that would fail each alone as well (a busy database) should report false.
@@ -150,7 +157,9 @@ func (g *Group[T]) commitAll(ws []*groupWrite[T]) error {
 	for i, w := range ws {
 		items[i] = w.item
 	}
-	ids, err := g.commit(context.WithoutCancel(ws[0].ctx), items)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ws[0].ctx), commitTimeout)
+	defer cancel()
+	ids, err := g.commit(ctx, items)
 	if err != nil {
 		return err
 	}

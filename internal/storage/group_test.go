@@ -119,3 +119,22 @@ func TestGroupAfterClose(t *testing.T) {
 		t.Fatalf("err = %v, want ErrClosed", err)
 	}
 }
+
+// TestGroupCommitHasADeadline: a commit never runs unbounded, even for
+// callers without a deadline, so a database that stops answering fails the
+// group instead of holding every later write.
+func TestGroupCommitHasADeadline(t *testing.T) {
+	deadline := make(chan bool, 1)
+	g := NewGroup(func(ctx context.Context, items []string) ([]int64, error) {
+		_, ok := ctx.Deadline()
+		deadline <- ok
+		return make([]int64, len(items)), nil
+	}, func(error) bool { return false })
+	defer g.Close()
+	if _, err := g.Write(context.Background(), "x"); err != nil {
+		t.Fatal(err)
+	}
+	if !<-deadline {
+		t.Error("the commit's context has no deadline")
+	}
+}

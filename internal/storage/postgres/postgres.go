@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -69,9 +70,14 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open %s@%s/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host,
 			cfg.ConnConfig.Database, err)
 	}
-	// Errors from the server (bad text in one comment) fail that comment
-	// alone; a lost connection or a deadline would fail each alone as well.
-	s.group = storage.NewGroup(s.insertAll, func(err error) bool { return sqlState(err) != "" })
+	// Data and constraint errors (bad text in one comment, classes 22 and 23)
+	// belong to one comment: the others are retried alone. Anything else (a
+	// lost connection, a lock or statement timeout, a read-only server)
+	// would fail each alone as well.
+	s.group = storage.NewGroup(s.insertAll, func(err error) bool {
+		code := sqlState(err)
+		return strings.HasPrefix(code, "22") || strings.HasPrefix(code, "23")
+	})
 	return s, nil
 }
 

@@ -81,6 +81,7 @@ type Service struct {
 	opts      Options
 	bootstrap [32]byte
 	dummy     []byte // a hash to compare against when the account does not exist
+	keys      keyGate
 	now       func() time.Time
 }
 

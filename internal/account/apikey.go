@@ -84,6 +84,9 @@ func (s *Service) SiteKey(ctx context.Context, key, blog, ip string) (models.API
 	if s.opts.KeyFailures == nil {
 		return s.siteKey(ctx, key, blog)
 	}
+	// One check per address at a time here, so that concurrent guesses each
+	// see the failures spent before them (several instances: one each).
+	defer s.keys.lock(ip)()
 	if err := s.opts.KeyFailures.Check(ctx, "ip:"+ip); err != nil {
 		return models.APIKey{}, fmt.Errorf("account: api key: %w", err)
 	}

@@ -3,8 +3,11 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,4 +126,58 @@ func TestAPIKeyThrottle(t *testing.T) {
 	if !errors.As(err, &rl) || rl.Scope != "apikey" || rl.RetryAfter != 30*time.Minute {
 		t.Fatalf("refusal %v (%+v): want scope apikey, retry after 30m", err, rl)
 	}
+}
+
+// TestAPIKeyThrottleConcurrentGuesses: a volley of wrong keys sent at once
+// from one address gets no more checked than the budget allows; each guess
+// sees the failures spent before it.
+func TestAPIKeyThrottleConcurrentGuesses(t *testing.T) {
+	s, _ := newService(t)
+	lookups := &atomic.Int64{}
+	s.store = slowKeyLookups{s.store, lookups} // the volley overlaps the lookups
+	const guesses, burst = 100, 3
+	var (
+		wg                 sync.WaitGroup
+		mu                 sync.Mutex
+		checked, throttled int
+	)
+	for i := range guesses {
+		wg.Go(func() {
+			_, err := s.SiteKey(t.Context(), fmt.Sprintf("%012x", i), "", "203.0.113.9")
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, models.ErrUnauthorized):
+				checked++
+			case errors.Is(err, models.ErrRateLimited):
+				throttled++
+			default:
+				t.Errorf("guess %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if checked != burst || throttled != guesses-burst {
+		t.Errorf("%d guesses answered unauthorized and %d throttled, want %d and %d", checked, throttled, burst, guesses-burst)
+	}
+	// A key looked up is a guess tested: a right one among them would have been answered.
+	if n := lookups.Load(); n != burst {
+		t.Errorf("%d keys looked up, want %d (the budget)", n, burst)
+	}
+	if n := len(s.keys.addrs); n != 0 {
+		t.Errorf("the gate still holds %d addresses", n)
+	}
+}
+
+// slowKeyLookups is the real store with key lookups that take a while, as
+// they may on a loaded database.
+type slowKeyLookups struct {
+	Store
+	n *atomic.Int64
+}
+
+func (s slowKeyLookups) APIKeyByHash(ctx context.Context, hash []byte) (models.APIKey, error) {
+	s.n.Add(1)
+	time.Sleep(5 * time.Millisecond)
+	return s.Store.APIKeyByHash(ctx, hash)
 }

@@ -284,3 +284,24 @@ func TestConcurrentPostsAreAllStored(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestRateLimitIPv6Network: the addresses of one IPv6 /64 (one subscriber)
+// share a budget; another /64 has its own.
+func TestRateLimitIPv6Network(t *testing.T) {
+	env := testEnv(t, map[string]string{"COMMENTD_POST_RATE": "5", "COMMENTD_POST_BURST": "3", "COMMENTD_HAM_THRESHOLD": "0.999",
+		"COMMENTD_SPAM_THRESHOLD": "1", "COMMENTD_TRUSTED_PROXIES": "127.0.0.1/32"})
+	ta := startApp(t, env)
+	statuses := map[int]int{}
+	for i := range 4 {
+		r := ta.postJSON(t, comment("v6", "email", "v"+itoa(int64(i))+"@example.org", "text", "from address "+itoa(int64(i))),
+			"X-Forwarded-For", "2001:db8:7:7::"+itoa(int64(i+1)))
+		statuses[r.Status]++
+	}
+	if statuses[201] != 3 || statuses[429] != 1 {
+		t.Fatalf("four addresses of one /64: statuses %v, want 3x201 and 1x429", statuses)
+	}
+	if r := ta.postJSON(t, comment("v6", "email", "w@example.org", "text", "another network"),
+		"X-Forwarded-For", "2001:db8:7:8::1"); r.Status != 201 {
+		t.Fatalf("another /64: %d %s", r.Status, r.Body)
+	}
+}

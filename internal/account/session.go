@@ -17,7 +17,7 @@ import (
 // cookie value (shown only to the browser) and the session. A wrong name and a
 // wrong password give the same models.ErrUnauthorized, in about the same time.
 func (s *Service) Login(ctx context.Context, name, password, ip string) (string, models.Session, models.Moderator, error) {
-	if err := s.limiter.Allow(ctx, "ip:"+ip); err != nil {
+	if err := s.limiter.Allow(ctx, "ip:"+models.ClientKey(ip)); err != nil {
 		return "", models.Session{}, models.Moderator{}, fmt.Errorf("account: login: %w", err)
 	}
 	if err := s.limiter.Allow(ctx, "account:"+strings.ToLower(strings.TrimSpace(name))); err != nil {

@@ -66,7 +66,7 @@ func (h *handler) preflight(c *gin.Context) {
 
 // readLimit applies the read rate limit per client IP.
 func (h *handler) readLimit(c *gin.Context) {
-	if err := h.ReadLimiter.Allow(c.Request.Context(), "read:ip:"+c.ClientIP()); err != nil {
+	if err := h.ReadLimiter.Allow(c.Request.Context(), "read:ip:"+models.ClientKey(c.ClientIP())); err != nil {
 		h.fail(c, err)
 		return
 	}

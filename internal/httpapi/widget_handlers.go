@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/commentd/commentd/internal/web/embed"
+	"github.com/commentd/commentd/models"
 )
 
 // The embeddable widget: GET /embed.js (the script sites include), GET
@@ -96,7 +97,7 @@ func (w *widgetHandler) page(c *gin.Context) {
 		post = c.Query("post")
 	}
 	ctx := c.Request.Context()
-	err := w.ReadLimiter.Allow(ctx, "read:ip:"+c.ClientIP())
+	err := w.ReadLimiter.Allow(ctx, "read:ip:"+models.ClientKey(c.ClientIP()))
 	if err == nil {
 		err = checkPostParam(post)
 	}

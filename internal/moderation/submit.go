@@ -22,7 +22,7 @@ func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comm
 	if err := in.Validate(rs.policy.Limits); err != nil {
 		return models.Comment{}, fmt.Errorf("moderation: submit: %w", err)
 	}
-	if err := s.limiter.Allow(ctx, "ip:"+in.IP); err != nil {
+	if err := s.limiter.Allow(ctx, "ip:"+models.ClientKey(in.IP)); err != nil {
 		return models.Comment{}, fmt.Errorf("moderation: submit: %w", err)
 	}
 	if err := s.limiter.Allow(ctx, "email:"+strings.ToLower(in.Email)); err != nil {

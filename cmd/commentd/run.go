@@ -65,7 +65,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return importCmd(ctx, args, getenv, stdin, stdout, stderr)
 	case "export":
 		return exportCmd(ctx, args, getenv, stdout, stderr)
-	case "help", "-h", "--help": // isHelp
+	}
+	if isHelp(cmd) {
 		_, err := io.WriteString(stdout, usage)
 		return err
 	}

@@ -86,13 +86,14 @@ func (s *Service) SiteKey(ctx context.Context, key, blog, ip string) (models.API
 	}
 	// One check per address at a time here, so that concurrent guesses each
 	// see the failures spent before them (several instances: one each).
-	defer s.keys.lock(models.ClientKey(ip))()
-	if err := s.opts.KeyFailures.Check(ctx, "ip:"+models.ClientKey(ip)); err != nil {
+	addr := models.ClientKey(ip)
+	defer s.keys.lock(addr)()
+	if err := s.opts.KeyFailures.Check(ctx, "ip:"+addr); err != nil {
 		return models.APIKey{}, fmt.Errorf("account: api key: %w", err)
 	}
 	k, err := s.siteKey(ctx, key, blog)
 	if errors.Is(err, models.ErrUnauthorized) {
-		if lerr := s.opts.KeyFailures.Allow(ctx, "ip:"+models.ClientKey(ip)); lerr != nil {
+		if lerr := s.opts.KeyFailures.Allow(ctx, "ip:"+addr); lerr != nil {
 			return models.APIKey{}, fmt.Errorf("account: api key: %w", lerr) // over the budget since the check
 		}
 	}

@@ -23,9 +23,8 @@ func (z *tokenizer) lowerShouting(s string, ascii bool) (string, bool) {
 			if b == nil {
 				b = append(z.lower[:0], s...) // z.lower is written only here, until reset
 			}
-			b[i] = c + 'a' - 'A'
+			b[i] = c + 'a' - 'A' // b is a copy of s: only capitals change
 			letters, upper, wordLetters, wordUpper = letters+1, upper+1, wordLetters+1, wordUpper+1
-			continue
 		case 'a' <= c && c <= 'z':
 			letters, wordLetters = letters+1, wordLetters+1
 		default:
@@ -33,9 +32,6 @@ func (z *tokenizer) lowerShouting(s string, ascii bool) (string, bool) {
 				capsWords++
 			}
 			wordLetters, wordUpper = 0, 0
-		}
-		if b != nil {
-			b[i] = c
 		}
 	}
 	if wordLetters >= 3 && wordUpper == wordLetters {

@@ -105,9 +105,8 @@ func weight(h, s, hamDocs, spamDocs float64) float64 {
 // first (ties in the order offered, so the document's first tokens), in a
 // small sorted window instead of sorting them all.
 type strongest struct {
-	n    int
-	top  []ranked // the window; its memory may be reused across calls
-	full bool
+	n   int
+	top []ranked // the window; its memory may be reused across calls
 }
 
 // ranked is a token in strongest's window.
@@ -122,14 +121,13 @@ func (b *strongest) add(tok string, w float64) {
 	}
 	a := math.Abs(w)
 	i := len(b.top)
-	if b.full {
+	if i == b.n {
 		if a <= b.top[i-1].abs {
 			return // most tokens, once the window is full
 		}
 		i--
 	} else {
 		b.top = append(b.top, ranked{})
-		b.full = len(b.top) == b.n
 	}
 	for ; i > 0 && a > b.top[i-1].abs; i-- {
 		b.top[i] = b.top[i-1]

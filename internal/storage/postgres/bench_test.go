@@ -44,6 +44,8 @@ func BenchmarkCreateCommentParallel(b *testing.B) {
 
 func BenchmarkListApproved(b *testing.B) { storagetest.BenchListApproved(b, openBench(b)) }
 
+func BenchmarkFindDuplicate(b *testing.B) { storagetest.BenchFindDuplicate(b, openBench(b)) }
+
 // BenchmarkListQueue100k pages through a queue of 100,000 pending comments
 // (among 10,000 spam ones) 50 at a time, by each sort and filter.
 func BenchmarkListQueue100k(b *testing.B) {

@@ -23,3 +23,5 @@ func BenchmarkCreateCommentParallel(b *testing.B) {
 }
 
 func BenchmarkListApproved(b *testing.B) { storagetest.BenchListApproved(b, openBench(b)) }
+
+func BenchmarkFindDuplicate(b *testing.B) { storagetest.BenchFindDuplicate(b, openBench(b)) }

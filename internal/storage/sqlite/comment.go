@@ -206,9 +206,10 @@ func (s *Store) GetComments(ctx context.Context, ids []int64) (map[int64]models.
 	return out, nil
 }
 
-// findDuplicateSQL takes post, normalised email, since and text.
+// findDuplicateSQL takes post, normalised email, since and text. The text's
+// length narrows the index range to the comments that could be equal.
 const findDuplicateSQL = `SELECT EXISTS (SELECT 1 FROM comments
-	WHERE post = ? AND email_norm = ? AND created_at >= ? AND text = ? AND status <> 'trash')`
+	WHERE post = ?1 AND email_norm = ?2 AND length(text) = length(?4) AND created_at >= ?3 AND text = ?4 AND status <> 'trash')`
 
 // FindDuplicate reports whether a comment other than a trashed one has the same
 // post, the same email (ignoring case) and exactly the same text, created at or

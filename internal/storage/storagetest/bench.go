@@ -215,3 +215,24 @@ func BenchDecideMany(b *testing.B, s Store, n int) {
 		from, to = to, from
 	}
 }
+
+// BenchFindDuplicate checks a new comment against a busy post: 500 comments
+// from one email within the window (anonymous commenters share the empty one),
+// none of them of the new text's length, the usual case.
+func BenchFindDuplicate(b *testing.B, s Store) {
+	ctx := b.Context()
+	for i := range 500 {
+		c := BenchComment(i)
+		c.Email = ""
+		if err := s.CreateComment(ctx, &c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	since := BenchComment(0).CreatedAt.Add(-time.Hour)
+	text := BenchComment(1_000_000).Text
+	for b.Loop() {
+		if dup, err := s.FindDuplicate(ctx, BenchComment(0).Post, "", text, since); err != nil || dup {
+			b.Fatalf("duplicate %v, %v", dup, err)
+		}
+	}
+}

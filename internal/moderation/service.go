@@ -33,8 +33,9 @@ type Store interface {
 	CountByStatus(ctx context.Context) (map[models.Status]int, error)
 	// AuthorHistory counts earlier comments per (lowercased) email.
 	AuthorHistory(ctx context.Context, emails []string) (map[string]models.AuthorHistory, error)
-	// FindDuplicate reports a comment with the same post, email and text since the given time.
-	FindDuplicate(ctx context.Context, post, email, text string, since time.Time) (bool, error)
+	// CreateCommentUnique is CreateComment unless a comment (not trashed) with the same
+	// post, email and text was created at or after since: then models.ErrDuplicate.
+	CreateCommentUnique(ctx context.Context, c *models.Comment, since time.Time) error
 	// Decide applies d atomically; models.ErrConflict when the comment moved on, ErrNotFound when absent.
 	Decide(ctx context.Context, d models.Decision) (models.Comment, error)
 	// DecideMany applies each decision that still holds, in one transaction, and names the rest.

@@ -11,8 +11,8 @@ import (
 )
 
 // Submit judges and stores a visitor's comment: validate, rate-limit (per IP
-// and per email), check the parent and duplicates, bans, rules, the filter and
-// the author's history, and store it with its verdict. Errors:
+// and per email), check the parent, bans, rules, the filter and the author's
+// history, and store it with its verdict unless it duplicates a recent one. Errors:
 // *models.ValidationError (ErrInvalid), *models.RateLimitError (ErrRateLimited),
 // ErrDuplicate, ErrBanned (when banned visitors are refused), ErrRejected
 // (spam beyond doubt, when discarding is on).
@@ -32,15 +32,6 @@ func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comm
 		return models.Comment{}, fmt.Errorf("moderation: submit: %w", err)
 	}
 	now := s.now().UTC()
-	if rs.policy.DuplicateWindow > 0 {
-		dup, err := s.store.FindDuplicate(ctx, in.Post, in.Email, in.Text, now.Add(-rs.policy.DuplicateWindow))
-		if err != nil {
-			return models.Comment{}, fmt.Errorf("moderation: submit: %w", err)
-		}
-		if dup {
-			return models.Comment{}, fmt.Errorf("moderation: submit: %w", models.ErrDuplicate)
-		}
-	}
 	score, tokens := s.filter.Classify(in)
 	if len(tokens) > rs.policy.TopTokens {
 		tokens = tokens[:rs.policy.TopTokens]
@@ -61,7 +52,15 @@ func (s *Service) Submit(ctx context.Context, in models.NewComment) (models.Comm
 		Reasons:   models.Reasons{Rules: rules, Tokens: tokens},
 		CreatedAt: now, UpdatedAt: now,
 	}
-	if err := s.store.CreateComment(ctx, &c); err != nil {
+	// The duplicate check is part of the insert: of two copies sent at once
+	// (a double-clicked form), one is stored and the other gets ErrDuplicate.
+	create := s.store.CreateComment
+	if w := rs.policy.DuplicateWindow; w > 0 {
+		create = func(ctx context.Context, c *models.Comment) error {
+			return s.store.CreateCommentUnique(ctx, c, now.Add(-w))
+		}
+	}
+	if err := create(ctx, &c); err != nil {
 		return models.Comment{}, fmt.Errorf("moderation: submit: %w", err)
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "verdict",

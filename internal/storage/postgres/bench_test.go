@@ -44,7 +44,9 @@ func BenchmarkCreateCommentParallel(b *testing.B) {
 
 func BenchmarkListApproved(b *testing.B) { storagetest.BenchListApproved(b, openBench(b)) }
 
-func BenchmarkFindDuplicate(b *testing.B) { storagetest.BenchFindDuplicate(b, openBench(b)) }
+func BenchmarkCreateCommentUnique(b *testing.B) {
+	storagetest.BenchCreateCommentUnique(b, openBench(b))
+}
 
 // BenchmarkListQueue100k pages through a queue of 100,000 pending comments
 // (among 10,000 spam ones) 50 at a time, by each sort and filter.

@@ -23,19 +23,56 @@ const insertCommentSQL = `INSERT INTO comments (post, parent, author, email, ema
 	ip, ip_key, user_agent, status, score, reasons, trained_as, created_at, updated_at)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`
 
+// insertUniqueSQL stores a comment and returns its id unless it has a
+// duplicate (see CreateCommentUnique), when it returns no row; its arguments
+// are insertCommentSQL's, then the earliest creation time that counts. The
+// text's length narrows the index range to the comments that could be equal.
+const insertUniqueSQL = `INSERT INTO comments (post, parent, author, email, email_norm, url, text,
+	ip, ip_key, user_agent, status, score, reasons, trained_as, created_at, updated_at)
+	SELECT $1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::bytea,
+		$10::text, $11::text, $12::double precision, $13::text, $14::text, $15::bigint, $16::bigint
+	WHERE NOT EXISTS (SELECT 1 FROM comments WHERE post = $1 AND email_norm = $5
+		AND length(text) = length($7::text) AND created_at >= $17 AND text = $7 AND status <> 'trash')
+	RETURNING id`
+
 // CreateComment stores c and sets c.ID; any ID already in c is ignored. A zero
 // CreatedAt becomes now and a zero UpdatedAt becomes CreatedAt; both are then
-// set to the stored value (UTC). The parent is not checked. Errors:
-// *models.ValidationError (ErrInvalid) for an unknown status or class, a
-// non-finite score or a time outside 1678..2262.
+// set to the stored value (UTC). It returns once c is committed, in one
+// transaction with the comments created concurrently (group commit). The
+// parent is not checked. Errors: *models.ValidationError (ErrInvalid) for an
+// unknown status or class, a non-finite score or a time outside 1678..2262.
 func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
+	return s.create(ctx, newComment{c: c})
+}
+
+// CreateCommentUnique stores c as CreateComment does, unless a comment other
+// than a trashed one has the same post, the same email (ignoring case) and
+// exactly the same text, created at or after since (a zero since: any time);
+// then it stores nothing and returns models.ErrDuplicate. The check and the
+// insert are one statement, and the comments of one instance are written one
+// group at a time, so of identical comments sent to it at the same moment one
+// is stored.
+func (s *Store) CreateCommentUnique(ctx context.Context, c *models.Comment, since time.Time) error {
+	from := int64(math.MinInt64)
+	if !since.IsZero() {
+		from = storage.ClampNanos(since)
+	}
+	return s.create(ctx, newComment{c: c, unique: true, since: from})
+}
+
+func (s *Store) create(ctx context.Context, n newComment) error {
+	c := n.c
 	row, err := storage.CheckComment(c)
 	if err != nil {
 		return fmt.Errorf("postgres: create comment: %w", err)
 	}
-	id, err := s.group.Write(ctx, newComment{c: c, row: row})
+	n.row = row
+	id, err := s.group.Write(ctx, n)
 	if err != nil {
 		return fmt.Errorf("postgres: create comment: %w", err)
+	}
+	if id == 0 {
+		return fmt.Errorf("postgres: create comment: %w", models.ErrDuplicate)
 	}
 	c.ID = id
 	c.CreatedAt, c.UpdatedAt = storage.FromNanos(row.Created), storage.FromNanos(row.Updated)
@@ -44,8 +81,10 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 
 // newComment is a checked comment waiting for its group commit.
 type newComment struct {
-	c   *models.Comment
-	row storage.CommentRow
+	c      *models.Comment
+	row    storage.CommentRow
+	unique bool  // stored only without a duplicate created at or after since
+	since  int64 // unix nanoseconds
 }
 
 // insertAll writes comments in one transaction, their INSERTs in one round
@@ -56,13 +95,21 @@ func (s *Store) insertAll(ctx context.Context, comments []newComment) ([]int64, 
 		b := &pgx.Batch{}
 		for _, n := range comments {
 			c, row := n.c, n.row
-			b.Queue(insertCommentSQL, c.Post, c.Parent, c.Author, c.Email, row.EmailNorm, c.URL, c.Text,
+			query, args := insertCommentSQL, []any{c.Post, c.Parent, c.Author, c.Email, row.EmailNorm, c.URL, c.Text,
 				c.IP, row.IPKey, c.UserAgent, string(c.Status), c.Score, row.Reasons, string(c.TrainedAs),
-				row.Created, row.Updated)
+				row.Created, row.Updated}
+			if n.unique {
+				query, args = insertUniqueSQL, append(args, n.since)
+			}
+			b.Queue(query, args...)
 		}
 		br := tx.SendBatch(ctx, b)
-		for i := range comments {
-			if err := br.QueryRow().Scan(&ids[i]); err != nil {
+		for i, n := range comments {
+			err := br.QueryRow().Scan(&ids[i])
+			if n.unique && errors.Is(err, pgx.ErrNoRows) {
+				ids[i], err = 0, nil // a duplicate: nothing stored
+			}
+			if err != nil {
 				br.Close()
 				return err
 			}
@@ -74,6 +121,9 @@ func (s *Store) insertAll(ctx context.Context, comments []newComment) ([]int64, 
 			return nil
 		}
 		for i, n := range comments {
+			if ids[i] == 0 {
+				continue
+			}
 			stored := *n.c
 			stored.ID, stored.CreatedAt, stored.UpdatedAt = ids[i], storage.FromNanos(n.row.Created), storage.FromNanos(n.row.Updated)
 			if err := createdEvents(ctx, tx, stored); err != nil {
@@ -213,26 +263,6 @@ func deleteComments(ctx context.Context, tx pgx.Tx, ids []int64, recs []*models.
 		}
 	}
 	return deleted, nil
-}
-
-// findDuplicateSQL takes post, normalised email, since and text. The text's
-// length narrows the index range to the comments that could be equal.
-const findDuplicateSQL = `SELECT EXISTS (SELECT 1 FROM comments
-	WHERE post = $1 AND email_norm = $2 AND length(text) = length($4::text) AND created_at >= $3 AND text = $4 AND status <> 'trash')`
-
-// FindDuplicate reports whether a comment other than a trashed one has the same
-// post, the same email (ignoring case) and exactly the same text, created at or
-// after since. A zero since means any time.
-func (s *Store) FindDuplicate(ctx context.Context, post, email, text string, since time.Time) (bool, error) {
-	from := int64(math.MinInt64)
-	if !since.IsZero() {
-		from = storage.ClampNanos(since)
-	}
-	var found bool
-	if err := s.pool.QueryRow(ctx, findDuplicateSQL, post, storage.NormEmail(email), from, text).Scan(&found); err != nil {
-		return false, fmt.Errorf("postgres: find duplicate: %w", mapErr(err))
-	}
-	return found, nil
 }
 
 // scanComment reads the commentColumns of one row.

@@ -24,4 +24,6 @@ func BenchmarkCreateCommentParallel(b *testing.B) {
 
 func BenchmarkListApproved(b *testing.B) { storagetest.BenchListApproved(b, openBench(b)) }
 
-func BenchmarkFindDuplicate(b *testing.B) { storagetest.BenchFindDuplicate(b, openBench(b)) }
+func BenchmarkCreateCommentUnique(b *testing.B) {
+	storagetest.BenchCreateCommentUnique(b, openBench(b))
+}

@@ -27,6 +27,26 @@ const commentColumns = `id, post, parent, author, email, url, text, ip, user_age
 // *models.ValidationError (ErrInvalid) for an unknown status or class, a
 // non-finite score or a time outside 1678..2262.
 func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
+	return s.create(ctx, c, nil)
+}
+
+// CreateCommentUnique stores c as CreateComment does, unless a comment other
+// than a trashed one has the same post, the same email (ignoring case) and
+// exactly the same text, created at or after since (a zero since: any time);
+// then it stores nothing and returns models.ErrDuplicate. The check and the
+// insert are one statement in the group's transaction, so of identical
+// comments sent at the same moment one is stored.
+func (s *Store) CreateCommentUnique(ctx context.Context, c *models.Comment, since time.Time) error {
+	from := int64(math.MinInt64)
+	if !since.IsZero() {
+		from = storage.ClampNanos(since)
+	}
+	return s.create(ctx, c, &from)
+}
+
+// create stores c; when dupSince is set, only if it has no duplicate created
+// at or after *dupSince (unix nanoseconds).
+func (s *Store) create(ctx context.Context, c *models.Comment, dupSince *int64) error {
 	row, err := storage.CheckComment(c)
 	if err != nil {
 		return fmt.Errorf("sqlite: create comment: %w", err)
@@ -35,8 +55,8 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 		return fmt.Errorf("sqlite: create comment: %w", err)
 	}
 	id, err := s.commit.group.Write(ctx, func(ctx context.Context, q queryer) (int64, error) {
-		id, err := insertComment(ctx, q, c, row)
-		if err != nil {
+		id, err := insertComment(ctx, q, c, row, dupSince)
+		if err != nil || id == 0 {
 			return 0, err
 		}
 		stored := *c
@@ -45,6 +65,9 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create comment: %w", err)
+	}
+	if id == 0 {
+		return fmt.Errorf("sqlite: create comment: %w", models.ErrDuplicate)
 	}
 	c.ID = id
 	c.CreatedAt, c.UpdatedAt = storage.FromNanos(row.Created), storage.FromNanos(row.Updated)
@@ -56,14 +79,33 @@ const insertCommentSQL = `INSERT INTO comments (post, parent, author, email, ema
 	ip, ip_key, user_agent, status, score, reasons, trained_as, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+// insertUniqueSQL stores a comment unless it has a duplicate (see
+// CreateCommentUnique); its arguments are insertCommentSQL's, then the
+// earliest creation time that counts. The text's length narrows the index
+// range to the comments that could be equal.
+const insertUniqueSQL = `INSERT INTO comments (post, parent, author, email, email_norm, url, text,
+	ip, ip_key, user_agent, status, score, reasons, trained_as, created_at, updated_at)
+	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16
+	WHERE NOT EXISTS (SELECT 1 FROM comments WHERE post = ?1 AND email_norm = ?5
+		AND length(text) = length(?7) AND created_at >= ?17 AND text = ?7 AND status <> 'trash')`
+
 // insertComment stores c in its stored form row, from storage.CheckComment,
-// and returns its id.
-func insertComment(ctx context.Context, q queryer, c *models.Comment, row storage.CommentRow) (int64, error) {
-	res, err := q.ExecContext(ctx, insertCommentSQL,
-		c.Post, c.Parent, c.Author, c.Email, row.EmailNorm, c.URL, c.Text,
-		c.IP, row.IPKey, c.UserAgent, string(c.Status), c.Score, row.Reasons, string(c.TrainedAs), row.Created, row.Updated)
+// and returns its id; with dupSince set, it returns 0 and stores nothing when
+// c has a duplicate created at or after *dupSince.
+func insertComment(ctx context.Context, q queryer, c *models.Comment, row storage.CommentRow, dupSince *int64) (int64, error) {
+	query, args := insertCommentSQL, []any{c.Post, c.Parent, c.Author, c.Email, row.EmailNorm, c.URL, c.Text,
+		c.IP, row.IPKey, c.UserAgent, string(c.Status), c.Score, row.Reasons, string(c.TrainedAs), row.Created, row.Updated}
+	if dupSince != nil {
+		query, args = insertUniqueSQL, append(args, *dupSince)
+	}
+	res, err := q.ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, err
+	}
+	if dupSince != nil {
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return 0, err
+		}
 	}
 	return res.LastInsertId()
 }
@@ -204,27 +246,6 @@ func (s *Store) GetComments(ctx context.Context, ids []int64) (map[int64]models.
 		}
 	}
 	return out, nil
-}
-
-// findDuplicateSQL takes post, normalised email, since and text. The text's
-// length narrows the index range to the comments that could be equal.
-const findDuplicateSQL = `SELECT EXISTS (SELECT 1 FROM comments
-	WHERE post = ?1 AND email_norm = ?2 AND length(text) = length(?4) AND created_at >= ?3 AND text = ?4 AND status <> 'trash')`
-
-// FindDuplicate reports whether a comment other than a trashed one has the same
-// post, the same email (ignoring case) and exactly the same text, created at or
-// after since. A zero since means any time.
-func (s *Store) FindDuplicate(ctx context.Context, post, email, text string, since time.Time) (bool, error) {
-	from := int64(math.MinInt64)
-	if !since.IsZero() {
-		from = storage.ClampNanos(since)
-	}
-	var found bool
-	err := s.stmts.findDuplicate.QueryRowContext(ctx, post, storage.NormEmail(email), from, text).Scan(&found)
-	if err != nil {
-		return false, fmt.Errorf("sqlite: find duplicate: %w", err)
-	}
-	return found, nil
 }
 
 // scanComment reads the commentColumns of one row.

@@ -15,16 +15,21 @@ type commentWrite func(ctx context.Context, q queryer) (int64, error)
 // (storage.Group): one BEGIN IMMEDIATE ... COMMIT and one set of WAL frames
 // for the whole group.
 type committer struct {
-	insert *sql.Stmt // insertCommentSQL, prepared once on the writer connection
-	group  *storage.Group[commentWrite]
+	insert, unique *sql.Stmt // insertCommentSQL and insertUniqueSQL, prepared once on the writer connection
+	group          *storage.Group[commentWrite]
 }
 
 func (s *Store) startCommitter(ctx context.Context) error {
-	st, err := s.write.PrepareContext(ctx, insertCommentSQL)
+	insert, err := s.write.PrepareContext(ctx, insertCommentSQL)
 	if err != nil {
 		return err
 	}
-	s.commit = &committer{insert: st}
+	unique, err := s.write.PrepareContext(ctx, insertUniqueSQL)
+	if err != nil {
+		insert.Close()
+		return err
+	}
+	s.commit = &committer{insert: insert, unique: unique}
 	// A busy lock would fail each comment alone as well: no retry one by one.
 	s.commit.group = storage.NewGroup(s.insertAll, func(err error) bool { return !isBusy(err) })
 	return nil
@@ -37,6 +42,7 @@ func (s *Store) stopCommitter() {
 	}
 	s.commit.group.Close()
 	s.commit.insert.Close()
+	s.commit.unique.Close()
 }
 
 // insertAll writes the comments in one transaction and returns their ids.
@@ -45,6 +51,7 @@ func (s *Store) insertAll(ctx context.Context, writes []commentWrite) ([]int64, 
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		p := newPreparer(tx)
 		p.stmts[insertCommentSQL] = tx.StmtContext(ctx, s.commit.insert) // not parsed again per group
+		p.stmts[insertUniqueSQL] = tx.StmtContext(ctx, s.commit.unique)
 		for i, w := range writes {
 			var err error
 			if ids[i], err = w(ctx, p); err != nil {

@@ -85,7 +85,7 @@ func importComments(ctx context.Context, p *preparer, items iter.Seq2[models.Imp
 				return res, err
 			}
 		}
-		id, err := insertComment(ctx, p, c, row)
+		id, err := insertComment(ctx, p, c, row, nil)
 		if err != nil {
 			return res, err
 		}

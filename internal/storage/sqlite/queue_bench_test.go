@@ -27,7 +27,7 @@ func seedQueue(tb testing.TB, s *Store, n int, st models.Status, start time.Time
 			if err != nil {
 				return err
 			}
-			if _, err := insertComment(tb.Context(), p, &c, row); err != nil {
+			if _, err := insertComment(tb.Context(), p, &c, row, nil); err != nil {
 				return err
 			}
 		}

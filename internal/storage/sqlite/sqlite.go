@@ -112,12 +112,12 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 // stmts are the reads on the public pages and of every console request,
 // prepared once rather than per call.
 type stmts struct {
-	getComment, listApproved, listByStatus, findDuplicate *sql.Stmt
-	tokenByHash, sessionByID                              *sql.Stmt
+	getComment, listApproved, listByStatus *sql.Stmt
+	tokenByHash, sessionByID               *sql.Stmt
 }
 
 func (st *stmts) all() []*sql.Stmt {
-	return []*sql.Stmt{st.getComment, st.listApproved, st.listByStatus, st.findDuplicate, st.tokenByHash, st.sessionByID}
+	return []*sql.Stmt{st.getComment, st.listApproved, st.listByStatus, st.tokenByHash, st.sessionByID}
 }
 
 func (st *stmts) prepare(ctx context.Context, db *sql.DB) error {
@@ -128,7 +128,6 @@ func (st *stmts) prepare(ctx context.Context, db *sql.DB) error {
 		{&st.getComment, getCommentSQL},
 		{&st.listApproved, listApprovedSQL},
 		{&st.listByStatus, listByStatusSQL},
-		{&st.findDuplicate, findDuplicateSQL},
 		{&st.tokenByHash, tokenByHashSQL},
 		{&st.sessionByID, sessionByIDSQL},
 	} {

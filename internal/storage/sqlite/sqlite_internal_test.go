@@ -178,7 +178,7 @@ func TestQueryPlans(t *testing.T) {
 		{"ListApproved", listApprovedSQL, []any{"p", 0, 0, 10}, "comments_by_post", ""},
 		{"ListByStatus", listByStatusSQL, []any{"pending", 0, 0, 10}, "comments_by_status", ""},
 		{"CountApproved", countApprovedSQL(3), []any{"a", "b", "c"}, "comments_by_post", ""},
-		{"FindDuplicate", findDuplicateSQL, []any{"p", "e", 0, "t"}, "comments_duplicate", "email_norm=? AND <expr>=? AND created_at>?"},
+		{"InsertUnique", insertUniqueSQL, []any{"p", 0, "a", "e", "e", "", "t", "", nil, "", "approved", 0.5, "{}", "", 1, 1, 0}, "comments_duplicate", "email_norm=? AND <expr>=? AND created_at>?"},
 		{"LastTrainingEvent", lastEventSQL, []any{1}, "training_events_by_comment", ""},
 		{"TrainingEventsAfter", eventsAfterSQL, []any{0, 10}, "INTEGER PRIMARY KEY", ""},
 	}

@@ -170,7 +170,7 @@ func testCanceledContext(t *testing.T, s Store) {
 	}
 }
 
-func testFindDuplicate(t *testing.T, s Store) {
+func testCreateCommentUnique(t *testing.T, s Store) {
 	const post, email, text = "https://example.org/p?id=1", "Ada@Example.org", "Great post!\nReally."
 	create(t, s, func() models.Comment {
 		c := comment(post, models.StatusPending, at(1000))
@@ -183,12 +183,15 @@ func testFindDuplicate(t *testing.T, s Store) {
 	spam := comment(post, models.StatusSpam, at(3000))
 	spam.Email, spam.Text = "spam@example.org", text
 	create(t, s, spam)
+	sameLength := comment(post, models.StatusApproved, at(4000))
+	sameLength.Email, sameLength.Text = "len@example.org", strings.ToUpper(text)
+	create(t, s, sameLength)
 
 	tests := []struct {
 		name              string
 		post, email, text string
 		since             time.Time
-		want              bool
+		dup               bool
 	}{
 		{"same everything", post, email, text, at(0), true},
 		{"since equals created", post, email, text, at(1000), true},
@@ -200,20 +203,68 @@ func testFindDuplicate(t *testing.T, s Store) {
 		{"other post", post + "#x", email, text, at(0), false},
 		{"text with trailing space", post, email, text + " ", at(0), false},
 		{"text in other case", post, email, strings.ToUpper(text), at(0), false},
+		{"other text of the same length", post, "len@example.org", text, at(0), false},
 		{"trashed one is ignored", post, "trash@example.org", text, at(0), false},
 		{"spam one counts", post, "spam@example.org", text, at(0), true},
-		{"empty store values", "", "", "", at(0), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.FindDuplicate(t.Context(), tt.post, tt.email, tt.text, tt.since)
+			c := comment(tt.post, models.StatusApproved, at(5000))
+			c.Email, c.Text = tt.email, tt.text
+			err := s.CreateCommentUnique(t.Context(), &c, tt.since)
+			if tt.dup {
+				if !errors.Is(err, models.ErrDuplicate) || c.ID != 0 {
+					t.Fatalf("CreateCommentUnique = %v, id %d; want ErrDuplicate", err, c.ID)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
-				t.Errorf("FindDuplicate = %v, want %v", got, tt.want)
+			checkComment(t, get(t, s, c.ID), c)
+			// Keep the cases apart: the next one must not find this one.
+			if err := s.DeleteComment(t.Context(), c.ID, nil); err != nil {
+				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// testCreateUniqueConcurrent sends the same comment from many goroutines at
+// once, as a double-clicked form or a retrying client does: one is stored,
+// every other caller gets ErrDuplicate, and different comments sent alongside
+// are all stored.
+func testCreateUniqueConcurrent(t *testing.T, s Store) {
+	const n = 64
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			c := comment("double-click", models.StatusApproved, time.Time{})
+			if i%2 == 1 {
+				c.Text = fmt.Sprint("other comment ", i)
+			}
+			errs[i] = s.CreateCommentUnique(t.Context(), &c, time.Time{})
+		})
+	}
+	wg.Wait()
+	stored := 0
+	for i, err := range errs {
+		switch {
+		case i%2 == 1 && err != nil:
+			t.Errorf("comment %d: %v", i, err)
+		case i%2 == 0 && err == nil:
+			stored++
+		case i%2 == 0 && !errors.Is(err, models.ErrDuplicate):
+			t.Errorf("copy %d: %v, want ErrDuplicate", i, err)
+		}
+	}
+	if stored != 1 {
+		t.Errorf("%d of %d copies stored, want 1", stored, n/2)
+	}
+	page, err := s.ListApproved(t.Context(), "double-click", "", 100)
+	if err != nil || len(page.Comments) != n/2+1 {
+		t.Errorf("ListApproved = %d comments, %v; want %d", len(page.Comments), err, n/2+1)
 	}
 }
 
@@ -278,9 +329,10 @@ func testDeleteComment(t *testing.T, s Store) {
 	if err != nil || counts["p"] != 1 {
 		t.Errorf("CountApproved = %v, %v; want p:1", counts, err)
 	}
-	dup, err := s.FindDuplicate(ctx, "p", parent.Email, parent.Text, time.Time{})
-	if err != nil || dup {
-		t.Errorf("FindDuplicate of a deleted comment = %v, %v", dup, err)
+	again := comment("p", models.StatusApproved, time.Time{})
+	again.Email, again.Text = parent.Email, parent.Text
+	if err := s.CreateCommentUnique(ctx, &again, time.Time{}); err != nil {
+		t.Errorf("CreateCommentUnique of a deleted comment's copy: %v", err)
 	}
 	// The training log is append-only: the lesson stays.
 	if _, err := s.LastTrainingEvent(ctx, parent.ID); err != nil {

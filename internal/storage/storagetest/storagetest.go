@@ -31,9 +31,10 @@ type Store interface {
 	ListByStatus(ctx context.Context, status models.Status, cursor string, limit int) (models.Page, error)
 	// CountApproved counts each post's approved comments; every requested post is present.
 	CountApproved(ctx context.Context, posts []string) (map[string]int, error)
-	// FindDuplicate reports a non-trashed comment with the same post, email (ignoring case)
-	// and text created at or after since.
-	FindDuplicate(ctx context.Context, post, email, text string, since time.Time) (bool, error)
+	// CreateCommentUnique is CreateComment unless a non-trashed comment with the same post,
+	// email (ignoring case) and text was created at or after since (zero: any time): then
+	// ErrDuplicate and nothing stored. Of identical comments sent at once, one is stored.
+	CreateCommentUnique(ctx context.Context, c *models.Comment, since time.Time) error
 	// Decide applies d in one transaction: status, trained_as, updated_at (d.At) and d.Events,
 	// whose IDs the store sets, CreatedAt to d.At and a zero CommentID to d.CommentID; d.Audit,
 	// when set, too, its zero At, CommentID, FromStatus, ToStatus and Score filled in from the
@@ -195,7 +196,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ListBadInput", testListBadInput},
 		{"CountApproved", testCountApproved},
 		{"CountByStatus", testCountByStatus},
-		{"FindDuplicate", testFindDuplicate},
+		{"CreateCommentUnique", testCreateCommentUnique},
+		{"CreateUniqueConcurrent", testCreateUniqueConcurrent},
 		{"Decide", testDecide},
 		{"DecideRefused", testDecideRefused},
 		{"DecideConcurrent", testDecideConcurrent},

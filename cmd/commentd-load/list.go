@@ -61,6 +61,7 @@ func (b *bench) saveList(ctx context.Context, path string) error {
 		return err
 	}
 	req.Header.Set("X-Forwarded-For", clientIP(b.nextVisitor()))
+	req.Header.Set("Accept-Encoding", "identity") // the size the floor must match
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -60,6 +63,63 @@ func TestPostJSONAndRead(t *testing.T) {
 	c := counts.json(t)["counts"].(map[string]any)
 	if c["blog/2026/bread?x=1&y=\"q\""] != 2.0 || c["none"] != 0.0 {
 		t.Fatalf("counts: %s", counts.Body)
+	}
+}
+
+// TestListGzip: a post's first page, once cached, is sent gzipped to the
+// clients that accept it, with the same ETag and Vary: Accept-Encoding; pages
+// behind a cursor and small pages are sent as they are.
+func TestListGzip(t *testing.T) {
+	ta := startApp(t, testEnv(t, mechanical))
+	for i := range 8 {
+		r := ta.postJSON(t, comment("gz", "text", strconv.Itoa(i)+": "+strings.Repeat("The crumb was soft and the crust crisp. ", 6)))
+		if r.Status != 201 {
+			t.Fatalf("post %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	ta.postJSON(t, comment("small"))
+	get := func(path string, headers ...string) response {
+		t.Helper()
+		r := ta.do(t, "GET", path, "", nil, headers...)
+		if r.Status != 200 && r.Status != 304 {
+			t.Fatalf("GET %s: %d %s", path, r.Status, r.Body)
+		}
+		return r
+	}
+	plain := get("/api/v1/comments?post=gz", "Accept-Encoding", "identity")
+	if plain.Header.Get("Content-Encoding") != "" || len(plain.json(t)["comments"].([]any)) != 8 {
+		t.Fatalf("identity: %v %s", plain.Header, plain.Body)
+	}
+	packed := get("/api/v1/comments?post=gz", "Accept-Encoding", "gzip, deflate, br")
+	if packed.Header.Get("Content-Encoding") != "gzip" || packed.Header.Get("ETag") != plain.Header.Get("ETag") ||
+		!strings.Contains(strings.Join(packed.Header.Values("Vary"), ","), "Accept-Encoding") {
+		t.Fatalf("gzip: %v", packed.Header)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(packed.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unpacked, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(unpacked, plain.Body) {
+		t.Fatalf("gunzipped body differs (%v):\n%s\n%s", err, unpacked, plain.Body)
+	}
+	if len(packed.Body) >= len(plain.Body)/2 {
+		t.Errorf("gzip saved little: %d of %d bytes", len(packed.Body), len(plain.Body))
+	}
+	if r := get("/api/v1/comments?post=gz", "Accept-Encoding", "gzip", "If-None-Match", plain.Header.Get("ETag")); r.Status != 304 {
+		t.Errorf("revalidation: %d", r.Status)
+	}
+	for _, tt := range []struct{ name, path, accept string }{
+		{"refused with q=0", "/api/v1/comments?post=gz", "gzip;q=0"},
+		{"a small page", "/api/v1/comments?post=small", "gzip"},
+		{"a page behind a cursor", "/api/v1/comments?post=gz&limit=3&cursor=" +
+			url.QueryEscape(get("/api/v1/comments?post=gz&limit=3").json(t)["next_cursor"].(string)), "gzip"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if r := get(tt.path, "Accept-Encoding", tt.accept); r.Header.Get("Content-Encoding") != "" || r.json(t)["comments"] == nil {
+				t.Errorf("%v %s", r.Header, r.Body)
+			}
+		})
 	}
 }
 

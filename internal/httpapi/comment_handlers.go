@@ -62,7 +62,14 @@ func (h *handler) listComments(c *gin.Context) {
 	load := func(ctx context.Context) (*listPage, error) { return h.loadList(ctx, post, cursor, limit) }
 	var p *listPage
 	if cursor == "" && h.lists != nil {
-		p, err = h.lists.fetch(c.Request.Context(), listKey{post: post, limit: limit}, load)
+		cached := func(ctx context.Context) (*listPage, error) {
+			p, err := load(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return p.compress(), nil
+		}
+		p, err = h.lists.fetch(c.Request.Context(), listKey{post: post, limit: limit}, cached)
 	} else {
 		p, err = load(c.Request.Context())
 	}
@@ -132,12 +139,22 @@ func (h *handler) cacheableJSON(c *gin.Context, v any) {
 	writePage(c, newListPage(body))
 }
 
-// writePage writes p with its ETag, or 304 when If-None-Match matches it.
+// writePage writes p with its ETag, or 304 when If-None-Match matches it;
+// gzipped to a client that accepts it when p has a gzipped body.
 func writePage(c *gin.Context, p *listPage) {
-	c.Header("ETag", p.etag)
-	c.Header("Cache-Control", "public, max-age=0, must-revalidate")
+	h := c.Writer.Header()
+	h.Set("ETag", p.etag)
+	h.Set("Cache-Control", "public, max-age=0, must-revalidate")
+	if p.gz != nil {
+		h.Add("Vary", "Accept-Encoding")
+	}
 	if etagMatches(c.GetHeader("If-None-Match"), p.etag) {
 		c.Status(http.StatusNotModified)
+		return
+	}
+	if p.gz != nil && acceptsGzip(c.GetHeader("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		c.Data(http.StatusOK, "application/json; charset=utf-8", p.gz)
 		return
 	}
 	c.Data(http.StatusOK, "application/json; charset=utf-8", p.body)

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -36,9 +38,13 @@ const (
 // listPage is one cached answer.
 type listPage struct {
 	body    []byte
+	gz      []byte // body gzipped, for the clients that accept it; nil when not worth it
 	etag    string
 	expires time.Time
 }
+
+// size is the memory p holds against listCacheBytes.
+func (p *listPage) size() int { return len(p.body) + len(p.gz) }
 
 // listKey names a cached page: the first page of post at limit.
 type listKey struct {
@@ -126,17 +132,17 @@ func (lc *listCache) fetch(ctx context.Context, k listKey, load func(context.Con
 
 // put keeps p unless k's post was invalidated since st; mu is held.
 func (lc *listCache) put(k listKey, p *listPage, st stamp) {
-	if len(p.body) > listCacheBytes/16 || lc.stamp(k.post) != st {
+	if p.size() > listCacheBytes/16 || lc.stamp(k.post) != st {
 		return
 	}
 	p.expires = lc.now().Add(listTTL)
 	if old, ok := lc.pages[k]; ok {
-		lc.bytes -= len(old.body)
+		lc.bytes -= old.size()
 	} else {
 		lc.posts[k.post] = append(lc.posts[k.post], k)
 	}
 	lc.pages[k] = p
-	lc.bytes += len(p.body)
+	lc.bytes += p.size()
 	for key := range lc.pages { // over budget: drop arbitrary others
 		if lc.bytes <= listCacheBytes {
 			break
@@ -169,7 +175,7 @@ func (lc *listCache) invalidateAll() {
 func (lc *listCache) dropPost(post string) {
 	for _, k := range lc.posts[post] {
 		if p, ok := lc.pages[k]; ok {
-			lc.bytes -= len(p.body)
+			lc.bytes -= p.size()
 			delete(lc.pages, k)
 		}
 	}
@@ -211,10 +217,33 @@ func (lc *listCache) follow(ctx context.Context, events Events) {
 	}
 }
 
-// newListPage encodes a page once, with its ETag.
+// newListPage makes a page of body, with its ETag.
 func newListPage(body []byte) *listPage {
 	sum := sha256.Sum256(body)
 	return &listPage{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+}
+
+// gzipMin is the smallest body worth compressing: below it, the gzip header
+// and a round trip's worth of bytes leave little to save.
+const gzipMin = 1024
+
+// compress adds the gzipped body to a page that is about to be cached: it is
+// compressed once per load (at most once a second per post, see listTTL) and
+// then served to every reader that accepts gzip. The representations share the
+// ETag, as embed.js's do; responses say Vary: Accept-Encoding.
+func (p *listPage) compress() *listPage {
+	if len(p.body) < gzipMin {
+		return p
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level: no error
+	if _, err := zw.Write(p.body); err != nil || zw.Close() != nil {
+		return p // cannot fail on a bytes.Buffer; serve the body as is
+	}
+	if buf.Len() < len(p.body) {
+		p.gz = buf.Bytes()
+	}
+	return p
 }
 
 // invalidating is the moderation service as the handlers see it: each decision

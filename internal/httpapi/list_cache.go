@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash/maphash"
+	"slices"
 	"sync"
 	"time"
 
@@ -147,8 +148,11 @@ func (lc *listCache) put(k listKey, p *listPage, st stamp) {
 		if lc.bytes <= listCacheBytes {
 			break
 		}
-		if key.post != k.post {
+		switch {
+		case key.post != k.post:
 			lc.dropPost(key.post)
+		case key != k: // the same post at another ?limit=
+			lc.dropPage(key)
 		}
 	}
 }
@@ -180,6 +184,15 @@ func (lc *listCache) dropPost(post string) {
 		}
 	}
 	delete(lc.posts, post)
+}
+
+// dropPage removes one page; mu is held.
+func (lc *listCache) dropPage(k listKey) {
+	if p, ok := lc.pages[k]; ok {
+		lc.bytes -= len(p.body)
+		delete(lc.pages, k)
+	}
+	lc.posts[k.post] = slices.DeleteFunc(lc.posts[k.post], func(x listKey) bool { return x == k })
 }
 
 // apply invalidates what e may have changed.

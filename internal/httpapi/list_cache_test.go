@@ -141,15 +141,35 @@ func TestListCacheOneLoad(t *testing.T) {
 	}
 }
 
+// TestListCacheBudget: the pages kept stay within listCacheBytes, whether
+// they are first pages of many posts or of one post at many limits (?limit=
+// is the client's: each value is a page of its own).
 func TestListCacheBudget(t *testing.T) {
-	lc := newListCache()
-	body := make([]byte, listCacheBytes/32)
-	for i := range 100 {
-		k := listKey{post: strconv.Itoa(i), limit: 50}
-		lc.fetch(t.Context(), k, func(context.Context) (*listPage, error) { return newListPage(body), nil })
+	tests := []struct {
+		name string
+		key  func(i int) listKey
+	}{
+		{"many posts", func(i int) listKey { return listKey{post: strconv.Itoa(i), limit: 50} }},
+		{"one post at many limits", func(i int) listKey { return listKey{post: "p", limit: 201 + i} }},
 	}
-	if lc.bytes > listCacheBytes || len(lc.pages) > 32 {
-		t.Errorf("%d bytes in %d pages, budget %d", lc.bytes, len(lc.pages), listCacheBytes)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lc := newListCache()
+			body := make([]byte, listCacheBytes/32)
+			for i := range 100 {
+				lc.fetch(t.Context(), tt.key(i), func(context.Context) (*listPage, error) { return newListPage(body), nil })
+			}
+			if lc.bytes > listCacheBytes || len(lc.pages) > 32 {
+				t.Errorf("%d bytes in %d pages, budget %d", lc.bytes, len(lc.pages), listCacheBytes)
+			}
+			kept := 0
+			for _, keys := range lc.posts {
+				kept += len(keys)
+			}
+			if kept != len(lc.pages) {
+				t.Errorf("%d keys listed by post for %d pages", kept, len(lc.pages))
+			}
+		})
 	}
 }
 

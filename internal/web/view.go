@@ -60,15 +60,17 @@ type QueueForm struct {
 	Post, Author, Email, IP, Text, MinScore, MaxScore, Since, Until, Sort string
 }
 
-// values returns the non-empty filter fields under their query names.
+// values returns the non-empty filter fields under their query names, as
+// they were queried: the page's links and its "all matching" bulk decision
+// must select the very comments the page lists ("casino " is not "casino").
 func (f QueueForm) values() url.Values {
 	v := url.Values{}
 	for _, p := range [...]struct{ k, v string }{
 		{"post", f.Post}, {"author", f.Author}, {"email", f.Email}, {"ip", f.IP}, {"text", f.Text},
 		{"min_score", f.MinScore}, {"max_score", f.MaxScore}, {"since", f.Since}, {"until", f.Until},
 	} {
-		if s := strings.TrimSpace(p.v); s != "" {
-			v.Set(p.k, s)
+		if p.v != "" {
+			v.Set(p.k, p.v)
 		}
 	}
 	return v
@@ -310,8 +312,8 @@ func (a Audit) query() url.Values {
 		{"actor", a.Form.Actor}, {"action", a.Form.Action}, {"comment", a.Form.Comment},
 		{"since", a.Form.Since}, {"until", a.Form.Until},
 	} {
-		if s := strings.TrimSpace(p.v); s != "" {
-			v.Set(p.k, s)
+		if p.v != "" { // as queried, like the queue's filter
+			v.Set(p.k, p.v)
 		}
 	}
 	return v

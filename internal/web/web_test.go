@@ -107,3 +107,53 @@ func TestAssets(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterKeptAsQueried: the links and hidden fields of a filtered page
+// (next page, tabs, the bulk bar's "all matching") carry the filter exactly as
+// the page was queried with it, so that "all matching this filter" decides
+// the comments the page lists and no others.
+func TestFilterKeptAsQueried(t *testing.T) {
+	tests := []struct {
+		name       string
+		form       QueueForm
+		key, value string
+	}{
+		{"text with a trailing space", QueueForm{Text: "casino "}, "text", "casino "},
+		{"author with a leading space", QueueForm{Author: " Bob"}, "author", " Bob"},
+		{"email pasted with a space", QueueForm{Email: "bob@example.org "}, "email", "bob@example.org "},
+		{"post id with spaces", QueueForm{Post: " 2026/bread "}, "post", " 2026/bread "},
+		{"blank text", QueueForm{Text: "  "}, "text", "  "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := Queue{Status: models.StatusSpam, Form: tt.form, Cursor: "C", Next: "N"}
+			fields := map[string]string{}
+			for _, f := range q.FilterFields() {
+				fields[f.Name] = f.Value
+			}
+			if got, ok := fields[tt.key]; !ok || got != tt.value {
+				t.Errorf("bulk field %s = %q (present %v), want %q", tt.key, got, ok, tt.value)
+			}
+			links := map[string]string{"page": q.URL(), "next page": q.NextURL(), "first page": q.FirstURL(), "tab": q.Tabs()[0].URL}
+			for what, link := range links {
+				u, err := url.Parse(link)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := u.Query(); !got.Has(tt.key) || got.Get(tt.key) != tt.value {
+					t.Errorf("%s link %s: %s = %q, want %q", what, link, tt.key, got.Get(tt.key), tt.value)
+				}
+			}
+			if !q.Filtered() {
+				t.Error("the page does not say it is filtered")
+			}
+		})
+	}
+	a := Audit{Form: AuditForm{Actor: "ada "}, Cursor: "C", Next: "N"}
+	for what, link := range map[string]string{"next page": a.NextURL(), "first page": a.FirstURL()} {
+		u, _ := url.Parse(link)
+		if got := u.Query().Get("actor"); got != "ada " {
+			t.Errorf("audit %s link %s: actor %q, want %q", what, link, got, "ada ")
+		}
+	}
+}

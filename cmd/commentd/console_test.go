@@ -622,6 +622,40 @@ func TestConsoleForms(t *testing.T) {
 	})
 }
 
+// TestConsoleDeleteForeverChecksTheStatusSeen: "Delete forever" names the
+// status its row showed, as every decision does; a comment another moderator
+// moved on meanwhile is kept, and the answer is 409.
+func TestConsoleDeleteForeverChecksTheStatusSeen(t *testing.T) {
+	ta := consoleApp(t, nil)
+	cookie, csrf := consoleLogin(t, ta, "ada")
+	cases := []struct {
+		name   string
+		seen   string // the tab the moderator decided from; the comment is approved by then
+		status int
+		after  string
+	}{
+		{"moved on since it was seen", "spam", http.StatusConflict, "approved"},
+		{"as it was seen", "approved", http.StatusSeeOther, "gone"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			id := idOf(t, ta.postJSON(t, comment("delete-"+tc.seen, "text", "Thanks, the second loaf came out much better.")))
+			form := url.Values{"csrf": {csrf}, "id": {fmt.Sprint(id)}, "action": {"delete"}, "from": {tc.seen},
+				"back": {"/console?status=" + tc.seen}}
+			r := ta.postPage(t, cookie, "/console/decide", form)
+			if r.Status != tc.status {
+				t.Fatalf("%d %s, want %d", r.Status, r.Body, tc.status)
+			}
+			if tc.status == http.StatusConflict {
+				mustContain(t, string(r.Body), "Already decided by someone else")
+			}
+			if st := statusOf(t, ta, id); st != tc.after {
+				t.Fatalf("comment %d is %s, want %s", id, st, tc.after)
+			}
+		})
+	}
+}
+
 func TestConsoleLoginRateLimit(t *testing.T) {
 	ta := consoleApp(t, map[string]string{"COMMENTD_LOGIN_BURST": "2", "COMMENTD_LOGIN_RATE": "2", "COMMENTD_LOGIN_PERIOD": "1h"})
 	var r response

@@ -52,6 +52,15 @@ func (s *Service) Decide(ctx context.Context, actor models.Principal, id int64, 
 		return models.Comment{}, v
 	}
 	if act == ActDelete {
+		if expect != "" { // as for the others: a comment moved on since it was seen stays (409)
+			c, err := s.store.GetComment(ctx, id)
+			if err != nil {
+				return models.Comment{}, fmt.Errorf("moderation: %s %d: %w", act, id, err)
+			}
+			if c.Status != expect {
+				return models.Comment{}, fmt.Errorf("moderation: %d is %s, not %s: %w", id, c.Status, expect, models.ErrConflict)
+			}
+		}
 		return models.Comment{}, s.Delete(ctx, actor, id)
 	}
 	c, err := s.store.GetComment(ctx, id)

@@ -656,6 +656,27 @@ func TestConsoleDeleteForeverChecksTheStatusSeen(t *testing.T) {
 	}
 }
 
+// TestConsoleLoginOddNames: a name no account can have is a wrong name, on
+// either engine, not a failure of the service.
+func TestConsoleLoginOddNames(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			var extra map[string]string
+			if engine == "postgres" {
+				extra = map[string]string{"COMMENTD_DATABASE_URL": postgresURL(t)}
+			}
+			ta := consoleApp(t, extra)
+			for _, name := range []string{"ada\x00", "ad\x00a", "\xffada", "ada\x1b"} {
+				form := url.Values{"name": {name}, "password": {consolePassword}}
+				r := ta.do(t, "POST", "/console/login", "application/x-www-form-urlencoded", []byte(form.Encode()))
+				if r.Status != http.StatusUnauthorized || !strings.Contains(string(r.Body), "Wrong name or password.") {
+					t.Errorf("name %q: %d %s", name, r.Status, r.Body)
+				}
+			}
+		})
+	}
+}
+
 func TestConsoleLoginRateLimit(t *testing.T) {
 	ta := consoleApp(t, map[string]string{"COMMENTD_LOGIN_BURST": "2", "COMMENTD_LOGIN_RATE": "2", "COMMENTD_LOGIN_PERIOD": "1h"})
 	var r response

@@ -28,6 +28,9 @@ func (s *Service) Login(ctx context.Context, name, password, ip string) (string,
 	switch {
 	case err == nil:
 		hash = []byte(m.PasswordHash)
+	case errors.Is(err, models.ErrInvalid):
+		// A name the store cannot even look up (a NUL byte on PostgreSQL) is no
+		// account's: a wrong name, like any other.
 	case !errors.Is(err, models.ErrNotFound):
 		return "", models.Session{}, models.Moderator{}, fmt.Errorf("account: login: %w", err)
 	}

@@ -166,6 +166,11 @@ func TestPolicyAppliesAtOnce(t *testing.T) {
 			{"POST", "/bans", map[string]any{"kind": "planet", "value": "x"}},
 			{"POST", "/bans", map[string]any{"kind": "ip", "value": "10.1.1.1", "expires_at": "2001-01-01T00:00:00Z"}},
 			{"POST", "/words", map[string]any{"kind": "held", "word": ""}},
+			{"POST", "/words", map[string]any{"kind": "held", "word": "lot\x00tery"}},
+			{"POST", "/words", map[string]any{"kind": "blocked", "word": "cheap\x1b[2Jpills"}},
+			{"POST", "/bans", map[string]any{"kind": "author", "value": "SEO\x00Expert"}},
+			{"POST", "/bans", map[string]any{"kind": "author", "value": "SEO\u0085Expert"}},
+			{"POST", "/bans", map[string]any{"kind": "email", "value": "troll@example.org", "reason": "insults\x00"}},
 			{"PUT", "/settings", map[string]any{"ham_threshold": 2}},
 			{"PUT", "/settings", map[string]any{"max_links": "many"}},
 		} {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/commentd/commentd/models"
@@ -75,7 +76,7 @@ func (s *Service) AddWord(ctx context.Context, actor models.Principal, kind mode
 	switch {
 	case word == "":
 		v.Add("word", "required")
-	case utf8.RuneCountInString(word) > 100 || !utf8.ValidString(word):
+	case utf8.RuneCountInString(word) > 100 || !printable(word):
 		v.Add("word", "invalid")
 	}
 	if err := v.Err(); err != nil {
@@ -122,13 +123,16 @@ func (s *Service) AddBan(ctx context.Context, actor models.Principal, kind model
 			}
 		}
 	case models.BanAuthor:
-		if value == "" || utf8.RuneCountInString(value) > 100 {
+		if value == "" || utf8.RuneCountInString(value) > 100 || !printable(value) {
 			v.Add("value", "invalid")
 		}
 	default:
 		v.Add("kind", "invalid")
 	}
-	if utf8.RuneCountInString(reason) > 500 {
+	switch {
+	case !printable(reason):
+		v.Add("reason", "invalid")
+	case utf8.RuneCountInString(reason) > 500:
 		v.Add("reason", "too_long")
 	}
 	if expires != nil && !expires.After(s.now()) {
@@ -146,6 +150,13 @@ func (s *Service) AddBan(ctx context.Context, actor models.Principal, kind model
 		return models.Ban{}, fmt.Errorf("moderation: ban: %w", err)
 	}
 	return b, s.changed(ctx)
+}
+
+// printable reports valid UTF-8 without control characters, as a comment's
+// author must be: a banned name or a listed word holding one would hardly ever
+// match, and PostgreSQL refuses a NUL that SQLite would store.
+func printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 // DeleteBan lifts a ban.

@@ -61,6 +61,8 @@ func TestQueueDecisions(t *testing.T) {
 		{"bad from", "POST", path + "/spam?from=bogus", 400, 1},
 		{"unknown id", "POST", "/comments/987654/approve", 404, 1},
 		{"non-numeric id", "POST", "/comments/abc/approve", 404, 1},
+		{"stale from on delete", "DELETE", path + "?from=spam", 409, 1},
+		{"bad from on delete", "DELETE", path + "?from=bogus", 400, 1},
 		{"delete", "DELETE", path, 204, 0},
 		{"delete again", "DELETE", path, 404, 0},
 		{"bad status", "GET", "/queue?status=bogus", 400, 0},

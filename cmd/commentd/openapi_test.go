@@ -185,6 +185,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	c.check(t, "bulk filter", mod("POST", "/bulk", map[string]any{"action": "restore", "filter": map[string]string{"status": "trash"}}, 200))
 	c.check(t, "bulk 400", exchange{method: "POST", path: "/api/v1/moderation/bulk", body: map[string]any{"action": "approve"},
 		headers: bearer, want: 400})
+	c.check(t, "delete moved on 409", mod("DELETE", fmt.Sprintf("/comments/%d?from=spam", held), nil, 409))
 	c.check(t, "delete", mod("DELETE", fmt.Sprintf("/comments/%d", held), nil, 204))
 	c.check(t, "delete again 404", mod("DELETE", fmt.Sprintf("/comments/%d", held), nil, 404))
 

@@ -156,14 +156,14 @@ func (h *handler) decide(c *gin.Context) {
 	c.JSON(http.StatusOK, toModerated(cm))
 }
 
-// deleteComment removes a comment for good.
+// deleteComment removes a comment for good; ?from= as for decide.
 func (h *handler) deleteComment(c *gin.Context) {
 	id, err := idParam(c)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	if _, err := h.Moderation.Decide(c.Request.Context(), principal(c), id, moderation.ActDelete, ""); err != nil {
+	if _, err := h.Moderation.Decide(c.Request.Context(), principal(c), id, moderation.ActDelete, models.Status(c.Query("from"))); err != nil {
 		h.fail(c, err)
 		return
 	}

@@ -155,7 +155,7 @@
     let res;
     try {
       res = action === "delete"
-        ? await api("DELETE", "/api/v1/moderation/comments/" + id)
+        ? await api("DELETE", "/api/v1/moderation/comments/" + id + "?from=" + encodeURIComponent(row.dataset.status))
         : await api("POST", "/api/v1/moderation/comments/" + id + "/" + action + "?from=" + encodeURIComponent(row.dataset.status));
     } catch {
       row.classList.remove("is-leaving");

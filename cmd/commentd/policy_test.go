@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +276,51 @@ func TestBulkDecisions(t *testing.T) {
 	}
 	if total(ta.queueCounts(t)) != 0 {
 		t.Fatal("bulk delete left comments")
+	}
+}
+
+// TestBulkKeepsWhatMovedOn: a bulk decision on ticked rows names the status
+// of their tab, as a decision on one row does; a comment another moderator
+// moved on meanwhile is reported as conflicted and left as they left it.
+func TestBulkKeepsWhatMovedOn(t *testing.T) {
+	ta := consoleApp(t, nil)
+	cookie, csrf := consoleLogin(t, ta, "ada")
+	for _, via := range []string{"api", "console"} {
+		for _, action := range []string{"spam", "trash", "delete"} {
+			t.Run(via+" "+action, func(t *testing.T) {
+				post := "moved-" + via + "-" + action
+				a := idOf(t, ta.postJSON(t, comment(post, "text", "casino one, still pending")))
+				b := idOf(t, ta.postJSON(t, comment(post, "text", "casino two, approved meanwhile")))
+				if r := ta.mod(t, "POST", "/comments/"+itoa(b)+"/approve?from=pending"); r.Status != 200 {
+					t.Fatalf("the other moderator's approval: %d %s", r.Status, r.Body)
+				}
+				var done, conflicts int
+				switch via {
+				case "api":
+					r := ta.modJSON(t, testToken, "POST", "/bulk", map[string]any{"action": action, "ids": []int64{a, b}, "from": "pending"})
+					m := r.json(t)
+					done, conflicts = len(m["done"].([]any)), len(m["conflicted"].([]any))
+				case "console":
+					form := url.Values{"csrf": {csrf}, "action": {action}, "ids": {itoa(a), itoa(b)}, "f_status": {"pending"}, "back": {"/console"}}
+					r := ta.postPage(t, cookie, "/console/bulk", form)
+					loc, err := url.Parse(r.Header.Get("Location"))
+					if r.Status != 303 || err != nil {
+						t.Fatalf("%d %s", r.Status, r.Body)
+					}
+					done, _ = strconv.Atoi(loc.Query().Get("n"))
+					conflicts, _ = strconv.Atoi(loc.Query().Get("conflicts"))
+				}
+				if done != 1 || conflicts != 1 {
+					t.Errorf("%d done and %d conflicted, want 1 and 1", done, conflicts)
+				}
+				if st := statusOf(t, ta, b); st != "approved" {
+					t.Errorf("the comment approved meanwhile is %s", st)
+				}
+			})
+		}
+	}
+	if r := ta.modJSON(t, testToken, "POST", "/bulk", map[string]any{"action": "spam", "ids": []int64{1}, "from": "bogus"}); r.Status != 400 {
+		t.Errorf("unknown from: %d %s", r.Status, r.Body)
 	}
 }
 

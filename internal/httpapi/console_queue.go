@@ -113,7 +113,7 @@ func (h *handler) consoleBulk(c *gin.Context) {
 			h.errorPage(c, http.StatusBadRequest, "Select at least one comment, or tick “All”.", back)
 			return
 		}
-		res, err = h.Moderation.Bulk(ctx, actor, act, ids)
+		res, err = h.Moderation.Bulk(ctx, actor, act, ids, models.Status(c.PostForm("f_status"))) // the tab the rows were ticked on
 	}
 	if err != nil {
 		h.failPage(c, err, conflictDecided, back)

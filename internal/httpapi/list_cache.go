@@ -278,8 +278,8 @@ func (m invalidating) Decide(ctx context.Context, actor models.Principal, id int
 	return c, err
 }
 
-func (m invalidating) Bulk(ctx context.Context, actor models.Principal, act moderation.Action, ids []int64) (moderation.BulkResult, error) {
-	res, err := m.ModerationService.Bulk(ctx, actor, act, ids)
+func (m invalidating) Bulk(ctx context.Context, actor models.Principal, act moderation.Action, ids []int64, expect models.Status) (moderation.BulkResult, error) {
+	res, err := m.ModerationService.Bulk(ctx, actor, act, ids, expect)
 	m.lists.invalidateAll()
 	return res, err
 }

@@ -170,10 +170,12 @@ func (h *handler) deleteComment(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// bulkRequest is the body of POST /moderation/bulk: ids, or a filter for "all matching".
+// bulkRequest is the body of POST /moderation/bulk: ids (with the status they
+// were seen in, from), or a filter for "all matching".
 type bulkRequest struct {
 	Action string            `json:"action"`
 	IDs    []int64           `json:"ids"`
+	From   models.Status     `json:"from"`
 	Filter map[string]string `json:"filter"`
 }
 
@@ -199,7 +201,7 @@ func (h *handler) bulk(c *gin.Context) {
 		}
 		res, err = h.Moderation.BulkMatching(c.Request.Context(), principal(c), act, f)
 	case len(req.IDs) > 0 && req.Filter == nil:
-		res, err = h.Moderation.Bulk(c.Request.Context(), principal(c), act, req.IDs)
+		res, err = h.Moderation.Bulk(c.Request.Context(), principal(c), act, req.IDs, req.From)
 	default:
 		v := &models.ValidationError{}
 		v.Add("ids", "give ids or a filter")

@@ -29,7 +29,7 @@ type ModerationService interface {
 	Queue(ctx context.Context, f models.QueueFilter) (moderation.QueuePage, error)
 	QueueCounts(ctx context.Context) (map[models.Status]int, error)
 	Decide(ctx context.Context, actor models.Principal, id int64, act moderation.Action, expect models.Status) (models.Comment, error)
-	Bulk(ctx context.Context, actor models.Principal, act moderation.Action, ids []int64) (moderation.BulkResult, error)
+	Bulk(ctx context.Context, actor models.Principal, act moderation.Action, ids []int64, expect models.Status) (moderation.BulkResult, error)
 	BulkMatching(ctx context.Context, actor models.Principal, act moderation.Action, f models.QueueFilter) (moderation.BulkResult, error)
 	Settings() models.Settings
 	UpdateSettings(ctx context.Context, actor models.Principal, st models.Settings) (models.Settings, error)

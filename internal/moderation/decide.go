@@ -82,16 +82,39 @@ func (s *Service) Decide(ctx context.Context, actor models.Principal, id int64, 
 	return updated, nil
 }
 
-// Bulk applies one decision to many comments in one transaction. Comments that
-// already have the target status, or moved on meanwhile, are reported as conflicted.
-func (s *Service) Bulk(ctx context.Context, actor models.Principal, act Action, ids []int64) (BulkResult, error) {
+// Bulk applies one decision to many comments in one transaction. expect is the
+// status the moderator saw them in ("" for any), as for Decide. Comments that
+// have it no more, already have the target status, or moved on meanwhile are
+// reported as conflicted.
+func (s *Service) Bulk(ctx context.Context, actor models.Principal, act Action, ids []int64, expect models.Status) (BulkResult, error) {
+	v := &models.ValidationError{}
 	if len(ids) > MaxBulk {
-		v := &models.ValidationError{}
 		v.Add("ids", "too_many")
-		return BulkResult{}, v
+	}
+	if expect != "" && !expect.Valid() {
+		v.Add("from", "invalid")
+	}
+	if err := v.Err(); err != nil {
+		return BulkResult{}, err
 	}
 	res := BulkResult{Done: []int64{}, Conflicted: []int64{}}
 	if act == ActDelete {
+		var moved []int64 // no longer in expect: kept, and reported as conflicted
+		if expect != "" {
+			found, err := s.store.GetComments(ctx, ids)
+			if err != nil {
+				return BulkResult{}, fmt.Errorf("moderation: bulk delete: %w", err)
+			}
+			seen := make([]int64, 0, len(ids))
+			for _, id := range ids {
+				if c, ok := found[id]; ok && c.Status != expect {
+					moved = append(moved, id)
+					continue
+				}
+				seen = append(seen, id)
+			}
+			ids = seen
+		}
 		audits := make([]models.AuditEntry, len(ids))
 		for i, id := range ids {
 			audits[i] = models.AuditEntry{Actor: actor.Name, Action: "delete", CommentID: id}
@@ -101,7 +124,7 @@ func (s *Service) Bulk(ctx context.Context, actor models.Principal, act Action, 
 			return BulkResult{}, fmt.Errorf("moderation: bulk delete: %w", err)
 		}
 		res.Done = append(res.Done, done...)
-		res.Conflicted = missing(ids, done)
+		res.Conflicted = append(missing(ids, done), moved...)
 		s.obs.Decided(string(ActDelete), len(done))
 		for _, id := range done {
 			s.publish(ctx, models.Event{Type: "comment.deleted", CommentID: id, Actor: actor.Name})
@@ -116,7 +139,7 @@ func (s *Service) Bulk(ctx context.Context, actor models.Principal, act Action, 
 	before := map[int64]models.Status{}
 	for _, id := range ids {
 		c, ok := found[id]
-		if !ok {
+		if !ok || (expect != "" && c.Status != expect) {
 			res.Conflicted = append(res.Conflicted, id)
 			continue
 		}
@@ -147,7 +170,7 @@ func (s *Service) BulkMatching(ctx context.Context, actor models.Principal, act 
 	if err != nil {
 		return BulkResult{}, fmt.Errorf("moderation: bulk %s: %w", act, err)
 	}
-	return s.Bulk(ctx, actor, act, ids)
+	return s.Bulk(ctx, actor, act, ids, f.Status)
 }
 
 // plan works out the status change and the lessons of one decision. A reversal

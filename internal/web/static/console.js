@@ -216,7 +216,7 @@
         say("Select comments first (x), or tick “All”.", true);
         return;
       }
-      body = { action, ids };
+      body = { action, ids, from: list.dataset.status }; // the tab they were ticked on
     }
     if (action === "delete" && !window.confirm("Delete these comments forever?")) return;
     let res;

@@ -189,7 +189,7 @@ func (lc *listCache) dropPost(post string) {
 // dropPage removes one page; mu is held.
 func (lc *listCache) dropPage(k listKey) {
 	if p, ok := lc.pages[k]; ok {
-		lc.bytes -= len(p.body)
+		lc.bytes -= p.size()
 		delete(lc.pages, k)
 	}
 	lc.posts[k.post] = slices.DeleteFunc(lc.posts[k.post], func(x listKey) bool { return x == k })

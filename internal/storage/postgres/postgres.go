@@ -42,7 +42,8 @@ const txRetries = 3
 // Store is the PostgreSQL storage. It is safe for concurrent use, also by
 // several processes on one database.
 type Store struct {
-	pool     *pgxpool.Pool
+	pool     db                         // reports an outage as models.ErrUnavailable
+	conns    int                        // the pool's size: how many connections an outage may have broken
 	group    *storage.Group[newComment] // writes concurrent CreateComment calls in shared transactions
 	webhooks atomic.Bool                // write webhook events with comment changes (RecordWebhookEvents)
 }
@@ -64,7 +65,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: db{pool}, conns: int(cfg.MaxConns)}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s@%s/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host,
@@ -98,16 +99,40 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // inTx runs fn in one transaction and commits it. A transaction that lost a
-// deadlock or a serialization conflict is rolled back and run again, so fn
-// must not leave effects outside tx.
+// deadlock or a serialization conflict is rolled back and run again, and so is
+// one whose connection broke before its COMMIT was sent (the server rolled it
+// back): once per pooled connection, as an outage may have broken them all.
+// fn must therefore not leave effects outside tx. A connection that broke
+// during the COMMIT leaves the outcome unknown, and is not retried: its error,
+// like every outage's, wraps models.ErrUnavailable.
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	for attempt := 0; ; attempt++ {
-		err := pgx.BeginFunc(ctx, s.pool, fn)
-		if code := sqlState(err); attempt < txRetries && (code == "40001" || code == "40P01") {
+	conflicts, breaks := 0, 0
+	for {
+		sent, err := s.tryTx(ctx, fn)
+		switch code := sqlState(err); {
+		case (code == "40001" || code == "40P01") && conflicts < txRetries:
+			conflicts++
+			continue
+		case broken(err) && (!sent || pgconn.SafeToRetry(err)) && breaks < s.conns && ctx.Err() == nil:
+			breaks++
 			continue
 		}
 		return mapErr(err)
 	}
+}
+
+// tryTx runs fn in a transaction and commits it; sent reports whether the
+// COMMIT went out, after which an error leaves the outcome unknown.
+func (s *Store) tryTx(ctx context.Context, fn func(tx pgx.Tx) error) (sent bool, err error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback(ctx) // fn's error is the one to return
+		return false, err
+	}
+	return true, tx.Commit(ctx)
 }
 
 // querier is what runs statements: the pool or a transaction.
@@ -129,14 +154,15 @@ func sqlState(err error) string {
 // isUnique reports a UNIQUE or PRIMARY KEY violation.
 func isUnique(err error) bool { return sqlState(err) == "23505" }
 
-// mapErr turns the server errors that mean bad input into models.ErrInvalid:
-// text that is not valid UTF-8 or holds a NUL byte, which SQLite would store.
+// mapErr turns the server errors that mean bad input into models.ErrInvalid
+// (text that is not valid UTF-8 or holds a NUL byte, which SQLite would
+// store), and those of an outage into models.ErrUnavailable.
 func mapErr(err error) error {
 	switch sqlState(err) {
 	case "22021", "22P05":
 		return fmt.Errorf("%w: %w", storage.Invalid("text", "invalid_encoding"), err)
 	}
-	return err
+	return outage(err)
 }
 
 // notFound turns pgx.ErrNoRows into models.ErrNotFound.

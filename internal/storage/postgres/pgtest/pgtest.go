@@ -150,6 +150,42 @@ func truncate(ctx context.Context, conn *pgx.Conn) error {
 	return err
 }
 
+// Breakable returns the database URL u with an application name of its own,
+// name, so that Terminate can break the connections of a store opened on it
+// and of no one else.
+func Breakable(u string) (url, name string) {
+	b := make([]byte, 6)
+	rand.Read(b)
+	name = "commentd_break_" + hex.EncodeToString(b)
+	return WithParam(u, "application_name", name), name
+}
+
+// Terminate terminates the connections to the database whose application
+// name is name (see Breakable), as a restart or an administrator would, times
+// times, every apart, and returns how many it terminated: an error when none,
+// as a test that breaks nothing proves nothing.
+func (db *Database) Terminate(ctx context.Context, name string, times int, every time.Duration) (int, error) {
+	conn, err := pgx.Connect(ctx, db.URL)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	total := 0
+	for range times {
+		time.Sleep(every)
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND application_name = $1`, name).Scan(&n); err != nil {
+			return total, fmt.Errorf("pgtest: terminate: %w", err)
+		}
+		total += n
+	}
+	if total == 0 {
+		return 0, fmt.Errorf("pgtest: terminate: no connection is named %s", name)
+	}
+	return total, nil
+}
+
 // WithParam returns the database URL u with a query parameter set, such as a
 // run-time parameter (search_path) or a pool setting (pool_max_conns).
 func WithParam(u, key, value string) string {

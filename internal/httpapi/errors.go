@@ -37,10 +37,14 @@ type errorBody struct {
 	Error   string              `json:"error"`
 	Message string              `json:"message"`
 	Fields  []models.FieldError `json:"fields,omitempty"`
-	Retry   int                 `json:"retry_after,omitempty"` // seconds, on 429
+	Retry   int                 `json:"retry_after,omitempty"` // seconds, on 429 and 503
 }
 
-// classify maps err to its status and body, setting rate-limit and auth headers.
+// unavailableRetry is the Retry-After, in seconds, of a 503: the database
+// dropped a connection or is out of reach, which is usually over at once.
+const unavailableRetry = 1
+
+// classify maps err to its status and body, setting rate-limit, retry and auth headers.
 // Anything unknown is a 500 that says only "internal error", logged with its detail.
 func (h *handler) classify(c *gin.Context, err error) (int, errorBody) {
 	for _, e := range errorStatus {
@@ -56,6 +60,10 @@ func (h *handler) classify(c *gin.Context, err error) (int, errorBody) {
 		if errors.As(err, &rl) {
 			body.Retry = setRateLimitHeaders(c, rl)
 			body.Message = "too many requests; try again in " + strconv.Itoa(body.Retry) + " seconds"
+		}
+		if e.status == http.StatusServiceUnavailable {
+			body.Retry = unavailableRetry
+			c.Header("Retry-After", strconv.Itoa(unavailableRetry))
 		}
 		if e.status == http.StatusUnauthorized {
 			c.Header("WWW-Authenticate", `Bearer realm="commentd"`)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/commentd/commentd/internal/config"
 	"github.com/commentd/commentd/internal/storage/postgres/pgtest"
+	"github.com/commentd/commentd/models"
 )
 
 const testToken = "test-admin-token-0123456789"
@@ -55,6 +56,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(childServe) != "" {
+		os.Exit(serveChild())
+	}
 	code := m.Run()
 	if pgDB != nil {
 		if err := pgDB.Drop(); err != nil {
@@ -192,6 +196,20 @@ func total(m map[string]float64) float64 {
 		s += v
 	}
 	return s
+}
+
+// lessonsByComment returns the whole training log and how many lessons each comment has in it.
+func (ta *testApp) lessonsByComment(t *testing.T) ([]models.TrainingEvent, map[int64]int) {
+	t.Helper()
+	log, err := ta.store.TrainingEventsAfter(t.Context(), 0, 100_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lessons := map[int64]int{}
+	for _, e := range log {
+		lessons[e.CommentID]++
+	}
+	return log, lessons
 }
 
 func idOf(t *testing.T, r response) int64 {

@@ -70,14 +70,7 @@ func TestPostgresConnectionsKilledMidLoad(t *testing.T) {
 	}
 	t.Logf("%d connections terminated; statuses %v", killed, statuses)
 
-	evs, err := ta.store.TrainingEventsAfter(ctx, 0, 10_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lessons := map[int64]int{}
-	for _, e := range evs {
-		lessons[e.CommentID]++
-	}
+	_, lessons := ta.lessonsByComment(t)
 	for id, status := range acked {
 		c, err := ta.store.GetComment(ctx, id)
 		if err != nil || c.Status != status {

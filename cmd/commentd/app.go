@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -35,6 +36,8 @@ type app struct {
 	metrics  *metrics.Metrics
 	webhooks *webhook.Dispatcher // nil: no webhooks configured (sites.go)
 	closers  []func()
+
+	endStreams func() // ends the console's event streams, so that a shutdown need not wait for them
 }
 
 // store is what build wires to the database: either engine.
@@ -109,6 +112,8 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 	})
 
 	readLimit := ratelimit.Limit{Rate: cfg.ReadRate, Burst: cfg.ReadBurst, Period: cfg.ReadPeriod}
+	stop := make(chan struct{})
+	a.endStreams = sync.OnceFunc(func() { close(stop) })
 	a.watchMetrics()
 	a.handler, err = httpapi.New(httpapi.Deps{
 		Comments:    a.service,
@@ -127,6 +132,7 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 		},
 		Metrics:        a.metrics,
 		MetricsHandler: mainMetricsHandler(cfg, a.metrics),
+		Stop:           stop,
 	})
 	if err != nil {
 		return nil, err

@@ -40,6 +40,7 @@ func serve(ctx context.Context, args []string, getenv config.Getenv, stderr io.W
 		WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(a.endStreams) // an open console must not hold the shutdown to its timeout
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (COMMENTD_ADDR): %w", cfg.Addr, err)

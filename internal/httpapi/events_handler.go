@@ -9,7 +9,9 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// events streams comment changes as Server-Sent Events until the client leaves.
+// events streams comment changes as Server-Sent Events until the client
+// leaves or the server shuts down (the client then reconnects, to another
+// instance or to this one restarted).
 func (h *handler) events(c *gin.Context) {
 	ctx := c.Request.Context()
 	ch := h.Events.Subscribe(ctx)
@@ -27,6 +29,8 @@ func (h *handler) events(c *gin.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			return
+		case <-h.Stop:
 			return
 		case <-ping.C:
 			fmt.Fprint(w, ": ping\n\n")

@@ -96,6 +96,11 @@ type Deps struct {
 
 	Akismet  AkismetService // the Akismet-compatible API (akismet.go)
 	SiteKeys SiteKeyService // the sites' API keys to it
+
+	// Stop is closed when the server starts shutting down: the event streams
+	// end then, since http.Server.Shutdown waits for every open request. nil:
+	// they end only when their clients leave.
+	Stop <-chan struct{}
 }
 
 // handler holds the dependencies of every handler.

@@ -22,6 +22,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/commentd/commentd/internal/storage"
+	"github.com/commentd/commentd/models"
 )
 
 // MaxPageSize caps the limit of ListApproved, ListByStatus, ListQueue and
@@ -205,13 +206,18 @@ func (s *Store) Ping(ctx context.Context) error {
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it. When
 // SQLite answers SQLITE_BUSY anyway (another process held the lock past
 // busy_timeout), the whole transaction is rolled back and run again, so fn
-// must not leave effects outside tx.
+// must not leave effects outside tx. When the lock stays held past the
+// retries, the error wraps models.ErrUnavailable: the database is out of
+// reach for now, which is no bug of this request.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	backoff := s.busyBackoff
 	for attempt := 0; ; attempt++ {
 		err := s.tryTx(ctx, fn)
-		if err == nil || !isBusy(err) || attempt >= s.busyRetries {
+		if err == nil || !isBusy(err) {
 			return err
+		}
+		if attempt >= s.busyRetries {
+			return fmt.Errorf("%w: %w", models.ErrUnavailable, err)
 		}
 		if s.onBusy != nil {
 			s.onBusy()
@@ -220,7 +226,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return errors.Join(err, ctx.Err())
+			return fmt.Errorf("%w: %w", models.ErrUnavailable, errors.Join(err, ctx.Err()))
 		case <-t.C:
 		}
 		backoff = min(2*backoff, time.Second)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,8 +157,8 @@ func TestBusyRetry(t *testing.T) {
 		defer release()
 		c := newComment(models.StatusPending)
 		err := s.CreateComment(t.Context(), &c)
-		if !isBusy(err) {
-			t.Fatalf("err = %v, want SQLITE_BUSY", err)
+		if !isBusy(err) || !errors.Is(err, models.ErrUnavailable) {
+			t.Fatalf("err = %v, want SQLITE_BUSY as models.ErrUnavailable (a 503, not a 500)", err)
 		}
 		if retries != 2 {
 			t.Errorf("%d retries, want 2", retries)

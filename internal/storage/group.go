@@ -2,13 +2,17 @@ package storage
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"sync"
 	"time"
+
+	"github.com/commentd/commentd/models"
 )
 
-// ErrClosed answers the writes that arrive after a Group is closed.
-var ErrClosed = errors.New("storage: closed")
+// ErrClosed answers the writes that arrive after a Group is closed: the
+// process is shutting down, so it wraps models.ErrUnavailable (a 503, for the
+// client to retry, on another instance or this one restarted).
+var ErrClosed = fmt.Errorf("storage: closed: %w", models.ErrUnavailable)
 
 // maxGroup bounds how many writes one group commit carries.
 const maxGroup = 256

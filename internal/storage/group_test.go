@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/commentd/commentd/models"
 )
 
 // ledger is a committed log of strings: a transaction appends its items
@@ -115,8 +117,8 @@ func TestGroupAfterClose(t *testing.T) {
 	g := NewGroup(l.commit, func(error) bool { return true })
 	g.Close()
 	g.Close() // twice is fine
-	if _, err := g.Write(t.Context(), "x"); !errors.Is(err, ErrClosed) {
-		t.Fatalf("err = %v, want ErrClosed", err)
+	if _, err := g.Write(t.Context(), "x"); !errors.Is(err, ErrClosed) || !errors.Is(err, models.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrClosed, as models.ErrUnavailable", err)
 	}
 }
 

@@ -3,10 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"net"
+	"os/exec"
+	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/commentd/commentd/internal/ratelimit"
 	"github.com/commentd/commentd/internal/storage/postgres/pgtest"
 	"github.com/commentd/commentd/models"
 )
@@ -79,5 +85,99 @@ func TestPostgresConnectionsKilledMidLoad(t *testing.T) {
 		if status == models.StatusSpam && lessons[id] != 1 {
 			t.Errorf("comment %d marked spam with %d lessons, want 1", id, lessons[id])
 		}
+	}
+}
+
+// redisServer is a redis-server of the test's own on a fixed port, so that
+// it can hang, die and come back where the instance looks for it.
+type redisServer struct {
+	t    *testing.T
+	port string
+	cmd  *exec.Cmd
+}
+
+func (r *redisServer) start() {
+	r.cmd = exec.Command("redis-server", "--port", r.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	waitFor(r.t, 10*time.Second, "redis-server answers", func() bool {
+		c, err := net.Dial("tcp", "127.0.0.1:"+r.port)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+}
+
+func (r *redisServer) kill() {
+	r.cmd.Process.Kill()
+	r.cmd.Wait()
+}
+
+// TestRedisOutageMidLoad hangs the instance's Redis (SIGSTOP), lets it
+// answer again, kills it and starts it again, while visitors post. Every
+// post is answered 201 within a bound (limits run in process meanwhile),
+// every 201 is stored, and the instance goes back to limiting on Redis each
+// time it answers.
+func TestRedisOutageMidLoad(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &redisServer{t: t, port: strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)}
+	ln.Close()
+	r.start()
+	defer func() { r.kill() }()
+	env := testEnv(t, everyPending)
+	maps.Copy(env, map[string]string{"COMMENTD_REDIS_URL": "redis://127.0.0.1:" + r.port + "/0",
+		"COMMENTD_POST_RATE": "100000", "COMMENTD_POST_BURST": "100000"})
+	ta := startInstance(t, env)
+
+	var (
+		mu      sync.Mutex
+		posted  []int64
+		slowest time.Duration
+		stop    = make(chan struct{})
+		wg      sync.WaitGroup
+	)
+	for v := range 2 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+				start := time.Now()
+				resp := ta.postJSON(t, comment("redis", "text", fmt.Sprintf("visitor %d says %d", v, i)))
+				took := time.Since(start)
+				if resp.Status != 201 {
+					t.Errorf("post: %d %s", resp.Status, resp.Body)
+					continue
+				}
+				mu.Lock()
+				posted, slowest = append(posted, idOf(t, resp)), max(slowest, took)
+				mu.Unlock()
+			}
+		})
+	}
+	state := func(want string) func() bool { return func() bool { return ta.limiter.State() == want } }
+	r.cmd.Process.Signal(syscall.SIGSTOP)
+	waitFor(t, 10*time.Second, "local limits while redis hangs", state(ratelimit.StateFallback))
+	r.cmd.Process.Signal(syscall.SIGCONT)
+	waitFor(t, 10*time.Second, "redis limits once it answers", state(ratelimit.StateRedis))
+	r.kill()
+	waitFor(t, 10*time.Second, "local limits while redis is down", state(ratelimit.StateFallback))
+	r.start()
+	waitFor(t, 10*time.Second, "redis limits once it is back", state(ratelimit.StateRedis))
+	close(stop)
+	wg.Wait()
+	t.Logf("%d posts, the slowest in %v", len(posted), slowest)
+	if slowest > 2*time.Second {
+		t.Errorf("a post took %v; the Redis timeout is 150ms", slowest)
+	}
+	if n := total(ta.queueCounts(t)); int(n) != len(posted) {
+		t.Errorf("%v comments stored, %d answered 201", n, len(posted))
 	}
 }

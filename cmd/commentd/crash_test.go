@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,9 +25,11 @@ import (
 // TestMain), so that a test can kill a real server process.
 const childServe = "COMMENTD_TEST_CHILD_SERVE"
 
-// serveChild runs serve on the environment until the process is killed.
+// serveChild runs serve on the environment as main does, until SIGTERM or SIGKILL.
 func serveChild() int {
-	if err := run(context.Background(), []string{"serve"}, os.Getenv, strings.NewReader(""), io.Discard, os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, []string{"serve"}, os.Getenv, strings.NewReader(""), io.Discard, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -84,24 +88,31 @@ func request(url, token, body string) (int, map[string]any, error) {
 	return resp.StatusCode, m, nil
 }
 
-// TestKilledRightAfterAcknowledging runs serve on SQLite in a process of its
-// own and kills it (SIGKILL: no shutdown, no final snapshot) the moment it
-// answers a 201, with other posts and spam decisions in flight. Restarted,
-// it has every comment it answered 201 with its webhook events and every
-// decision it answered 200 with its lesson, and its model is the starter
-// model plus each lesson of the log exactly once, restored from a snapshot
-// taken before the kill.
-func TestKilledRightAfterAcknowledging(t *testing.T) {
+// TestStoppedRightAfterAcknowledging runs serve on SQLite in a process of its
+// own and stops it the moment it answers a 201, with other posts and spam
+// decisions in flight: by SIGKILL (no shutdown, no final snapshot) or by
+// SIGTERM (a graceful stop). Restarted, it has every comment it answered
+// 201 with its webhook events and every decision it answered 200 with its
+// lesson, and its model is the starter model plus each lesson of the log
+// exactly once, restored from a snapshot: one taken before the kill, or the
+// final one.
+func TestStoppedRightAfterAcknowledging(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { stopRightAfterAcknowledging(t, sig) })
+	}
+}
+
+func stopRightAfterAcknowledging(t *testing.T, sig syscall.Signal) {
 	env := testEnv(t, everyPending)
 	maps.Copy(env, map[string]string{"COMMENTD_ADDR": "127.0.0.1:0", "COMMENTD_LOG_LEVEL": "info",
 		"COMMENTD_SNAPSHOT_EVERY": "4", "COMMENTD_WEBHOOKS": "http://127.0.0.1:1/hooks", "COMMENTD_WEBHOOK_SECRET": hookSecret})
 	child, addr := startChild(t, env)
-	const posters, killAfter = 6, 60
+	const posters, stopAfter = 6, 60
 	var (
 		mu      sync.Mutex
 		posted  = map[int64]string{} // answered 201: id -> text
 		decided = map[int64]bool{}   // answered 200 to a spam decision
-		kill    sync.Once
+		stop    sync.Once
 		wg      sync.WaitGroup
 	)
 	for p := range posters {
@@ -111,7 +122,7 @@ func TestKilledRightAfterAcknowledging(t *testing.T) {
 				b, _ := json.Marshal(comment("crash", "text", text, "email", fmt.Sprintf("p%d@example.org", p)))
 				status, m, err := request("http://"+addr+"/api/v1/comments", "", string(b))
 				if err != nil {
-					return // killed
+					return // stopped
 				}
 				if status != 201 {
 					t.Errorf("post: %d %v", status, m)
@@ -122,8 +133,8 @@ func TestKilledRightAfterAcknowledging(t *testing.T) {
 				posted[id] = text
 				n := len(posted)
 				mu.Unlock()
-				if n == killAfter {
-					kill.Do(func() { child.Process.Kill() })
+				if n == stopAfter {
+					stop.Do(func() { child.Process.Signal(sig) })
 				}
 				if i%3 != 0 {
 					continue
@@ -143,8 +154,10 @@ func TestKilledRightAfterAcknowledging(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	child.Wait()
-	t.Logf("killed after %d comments and %d decisions acknowledged", len(posted), len(decided))
+	if err := child.Wait(); (err == nil) != (sig == syscall.SIGTERM) {
+		t.Errorf("the child ended with %v after %v", err, sig)
+	}
+	t.Logf("stopped after %d comments and %d decisions acknowledged", len(posted), len(decided))
 
 	a := startApp(t, env)
 	ctx := t.Context()
@@ -177,8 +190,8 @@ func TestKilledRightAfterAcknowledging(t *testing.T) {
 	}
 
 	snap, err := a.store.LatestSnapshot(ctx)
-	if err != nil || snap.LastEventID == 0 {
-		t.Fatalf("no snapshot with lessons before the kill: %+v, %v", snap.LastEventID, err)
+	if err != nil || snap.LastEventID == 0 || (sig == syscall.SIGTERM && snap.LastEventID != log[len(log)-1].ID) {
+		t.Fatalf("the latest snapshot holds lessons up to %d, %v; the log has %d", snap.LastEventID, err, len(log))
 	}
 	want := spam.NewStarterModel()
 	for _, e := range log {

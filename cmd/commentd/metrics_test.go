@@ -116,6 +116,9 @@ func TestMetricsToken(t *testing.T) {
 		{"no token", nil, 401},
 		{"the admin token is not the metrics token", []string{"Authorization", "Bearer " + testToken}, 401},
 		{"metrics token", []string{"Authorization", "Bearer " + token}, 200},
+		{"scheme in lower case", []string{"Authorization", "bearer " + token}, 200}, // RFC 9110 11.1
+		{"scheme in upper case", []string{"Authorization", "BEARER " + token}, 200},
+		{"another scheme", []string{"Authorization", "Basic " + token}, 401},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if r := ta.do(t, "GET", "/metrics", "", nil, tc.headers...); r.Status != tc.want {

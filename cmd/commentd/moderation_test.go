@@ -8,11 +8,21 @@ import (
 
 func TestModerationNeedsToken(t *testing.T) {
 	ta := startApp(t, testEnv(t, mechanical))
-	cases := []struct{ name, header string }{
-		{"none", ""},
-		{"wrong", "Bearer nope"},
-		{"prefix of the token", "Bearer " + testToken[:10]},
-		{"basic", "Basic " + testToken},
+	cases := []struct {
+		name, header string
+		want         int
+	}{
+		{"none", "", 401},
+		{"wrong", "Bearer nope", 401},
+		{"prefix of the token", "Bearer " + testToken[:10], 401},
+		{"basic", "Basic " + testToken, 401},
+		{"no space after the scheme", "Bearer" + testToken, 401},
+		{"the token", "Bearer " + testToken, 200},
+		// RFC 9110 11.1: the scheme's name is case-insensitive.
+		{"scheme in lower case", "bearer " + testToken, 200},
+		{"scheme in upper case", "BEARER " + testToken, 200},
+		{"scheme in mixed case", "bEaReR " + testToken, 200},
+		{"several spaces", "Bearer   " + testToken, 200},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -22,8 +32,8 @@ func TestModerationNeedsToken(t *testing.T) {
 			} else {
 				r = ta.do(t, "GET", "/api/v1/moderation/queue", "", nil, "Authorization", tc.header)
 			}
-			if r.Status != 401 || r.json(t)["error"] != "unauthorized" {
-				t.Fatalf("%d %s", r.Status, r.Body)
+			if r.Status != tc.want || (tc.want == 401 && r.json(t)["error"] != "unauthorized") {
+				t.Fatalf("%d %s, want %d", r.Status, r.Body, tc.want)
 			}
 		})
 	}

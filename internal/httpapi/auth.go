@@ -26,7 +26,7 @@ const (
 func (h *handler) authenticate(c *gin.Context) (models.Principal, bool) {
 	ctx := c.Request.Context()
 	if auth := c.GetHeader("Authorization"); auth != "" {
-		token, ok := strings.CutPrefix(auth, "Bearer ")
+		token, ok := bearerToken(auth)
 		if !ok {
 			return models.Principal{}, false
 		}
@@ -48,6 +48,16 @@ func (h *handler) authenticate(c *gin.Context) (models.Principal, bool) {
 	c.Set(principalKey, p)
 	c.Set(sessionKey, sess)
 	return p, true
+}
+
+// bearerToken returns the credentials of an Authorization header of the
+// Bearer scheme, whose name is case-insensitive (RFC 9110, section 11.1).
+func bearerToken(header string) (string, bool) {
+	scheme, token, _ := strings.Cut(header, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimLeft(token, " "), true
 }
 
 // requireModerator lets in a valid bearer token or session; 401 otherwise, and

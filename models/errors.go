@@ -94,4 +94,7 @@ var (
 	ErrBanned = errors.New("banned")
 	// ErrRejected means the comment is spam beyond doubt and was discarded, not stored (422).
 	ErrRejected = errors.New("rejected as spam")
+	// ErrCSRF means a request authenticated by a session cookie changes state
+	// without its session's CSRF token, or with a wrong one (403).
+	ErrCSRF = errors.New("missing or wrong CSRF token")
 )

@@ -241,8 +241,11 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		CSRFToken string `json:"csrf_token"`
 	}
 	json.Unmarshal(me.Body, &csrf)
-	c.check(t, "session without CSRF 403", exchange{method: "POST", path: "/api/v1/moderation/bulk", offSpec: true,
+	noCSRF := c.check(t, "session without CSRF 403", exchange{method: "POST", path: "/api/v1/moderation/bulk", offSpec: true,
 		body: map[string]any{"action": "approve", "ids": []int64{first}}, headers: []string{"Cookie", cookie}, want: 403})
+	if code := noCSRF.json(t)["error"]; code != "csrf" {
+		t.Errorf("session without CSRF: error %v, want csrf", code)
+	}
 	c.check(t, "session with CSRF", exchange{method: "POST", path: "/api/v1/moderation/bulk",
 		body: map[string]any{"action": "approve", "ids": []int64{first}}, headers: []string{"Cookie", cookie, "X-CSRF-Token", csrf.CSRFToken}, want: 200})
 }

@@ -68,7 +68,7 @@ func (h *handler) requireModerator(c *gin.Context) {
 		return
 	}
 	if !h.csrfOK(c) {
-		h.fail(c, fmt.Errorf("missing or wrong CSRF token: %w", models.ErrForbidden))
+		h.fail(c, fmt.Errorf("moderation API: %w", models.ErrCSRF))
 		return
 	}
 	c.Next()

@@ -21,6 +21,7 @@ var errorStatus = []struct {
 	{models.ErrInvalid, http.StatusBadRequest, "invalid_input"},
 	{models.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
 	{models.ErrBanned, http.StatusForbidden, "banned"},
+	{models.ErrCSRF, http.StatusForbidden, "csrf"},
 	{models.ErrRejected, http.StatusUnprocessableEntity, "rejected"},
 	{models.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{models.ErrNotFound, http.StatusNotFound, "not_found"},
@@ -92,6 +93,9 @@ func messageFor(code string) string {
 		return "a valid moderator token is required"
 	case "forbidden":
 		return "your role does not allow this"
+	case "csrf":
+		return "missing or wrong CSRF token: a change made with a session needs its token in X-CSRF-Token " +
+			"(GET /api/v1/moderation/me gives it); reload the page and try again"
 	case "not_found":
 		return "no such comment or route"
 	case "duplicate":

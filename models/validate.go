@@ -36,12 +36,12 @@ func (n *NewComment) Normalize() {
 // each failing field, or nil. Call Normalize first.
 func (n *NewComment) Validate(l Limits) error {
 	var v ValidationError
-	checkLine(&v, "post", n.Post, l.Post, true)
-	checkLine(&v, "author", n.Author, l.Author, true)
-	if checkLine(&v, "email", n.Email, l.Email, true) && !ValidEmail(n.Email) {
+	CheckLine(&v, "post", n.Post, l.Post, true)
+	CheckLine(&v, "author", n.Author, l.Author, true)
+	if CheckLine(&v, "email", n.Email, l.Email, true) && !ValidEmail(n.Email) {
 		v.Add("email", "invalid_email")
 	}
-	if checkLine(&v, "url", n.URL, l.URL, false) && n.URL != "" && !ValidWebURL(n.URL) {
+	if CheckLine(&v, "url", n.URL, l.URL, false) && n.URL != "" && !ValidWebURL(n.URL) {
 		v.Add("url", "invalid_url")
 	}
 	switch {
@@ -63,8 +63,11 @@ func (n *NewComment) Validate(l Limits) error {
 	return v.Err()
 }
 
-// checkLine validates a single-line field and reports whether it passed.
-func checkLine(v *ValidationError, field, s string, max int, required bool) bool {
+// CheckLine validates a single-line field of at most max characters: valid
+// UTF-8, no control characters, not blank when required. It adds the first
+// failure to v ("invalid_utf8", "control_character", "required", "too_long")
+// and reports whether s passed.
+func CheckLine(v *ValidationError, field, s string, max int, required bool) bool {
 	switch {
 	case !utf8.ValidString(s):
 		v.Add(field, "invalid_utf8")

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -39,5 +41,51 @@ func TestModerationForbiddenSaysWhy(t *testing.T) {
 				t.Fatalf("%d %s, want 403 %s with a message about %q", r.Status, r.Body, tc.code, tc.message)
 			}
 		})
+	}
+}
+
+// TestTokenLabelIsCapped: a token's label is a short single line, in the API
+// and in the console, like every other field.
+func TestTokenLabelIsCapped(t *testing.T) {
+	ta := consoleApp(t, nil)
+	cookie, csrf := consoleLogin(t, ta, "ada")
+	cases := []struct {
+		name, label string
+		reason      string // "": issued
+	}{
+		{"a label", "backup script", ""},
+		{"100 characters", strings.Repeat("é", 100), ""},
+		{"no label", "", ""},
+		{"101 characters", strings.Repeat("é", 101), "too_long"},
+		{"60 KB", strings.Repeat("x", 60<<10), "too_long"},
+		{"a line break", "backup\nscript", "control_character"},
+		{"an escape", "backup \x1b[31mscript", "control_character"},
+		{"a C1 control", "backup \u0085script", "control_character"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			body, _ := json.Marshal(map[string]string{"name": tc.label})
+			r := ta.do(t, "POST", "/api/v1/moderation/moderators/ada/tokens", "application/json", body,
+				"Authorization", "Bearer "+testToken)
+			if tc.reason == "" {
+				if r.Status != 201 || r.json(t)["name"] != tc.label {
+					t.Fatalf("%d %.300s, want 201", r.Status, r.Body)
+				}
+				return
+			}
+			fields, _ := r.json(t)["fields"].([]any)
+			if r.Status != 400 || len(fields) != 1 || fields[0].(map[string]any)["field"] != "name" ||
+				fields[0].(map[string]any)["reason"] != tc.reason {
+				t.Fatalf("%d %.300s, want 400 with name %s", r.Status, r.Body, tc.reason)
+			}
+			page := ta.postPage(t, cookie, "/console/accounts/ada/tokens", url.Values{"csrf": {csrf}, "label": {tc.label}})
+			if page.Status != 400 || !strings.Contains(string(page.Body), "Label: "+strings.ReplaceAll(tc.reason, "_", " ")) {
+				t.Fatalf("console: %d %.2000s", page.Status, page.Body)
+			}
+		})
+	}
+	tokens := ta.mod(t, "GET", "/tokens").json(t)["tokens"].([]any)
+	if len(tokens) != 3 {
+		t.Fatalf("%d tokens issued, want the 3 valid ones", len(tokens))
 	}
 }

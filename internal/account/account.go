@@ -186,8 +186,17 @@ func (s *Service) Delete(ctx context.Context, actor, name string) error {
 	return s.store.DeleteModerator(ctx, m.ID, &models.AuditEntry{Actor: actor, Action: "moderator.delete", Detail: name})
 }
 
-// IssueToken creates an API token for an account and returns it in clear, the only time it is shown.
+// MaxTokenLabel is the longest label an API token may have, in characters.
+const MaxTokenLabel = 100
+
+// IssueToken creates an API token for an account and returns it in clear, the
+// only time it is shown. The label is one line of at most MaxTokenLabel
+// characters (a *models.ValidationError on field "name" otherwise).
 func (s *Service) IssueToken(ctx context.Context, actor, name, label string) (string, models.APIToken, error) {
+	v := &models.ValidationError{}
+	if !models.CheckLine(v, "name", label, MaxTokenLabel, false) {
+		return "", models.APIToken{}, fmt.Errorf("account: token label: %w", v)
+	}
 	m, err := s.store.GetModeratorByName(ctx, name)
 	if err != nil {
 		return "", models.APIToken{}, fmt.Errorf("account: %q: %w", name, err)

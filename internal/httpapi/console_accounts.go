@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -89,6 +90,12 @@ func (h *handler) consoleDeleteAccount(c *gin.Context) {
 func (h *handler) consoleIssueToken(c *gin.Context) {
 	owner, label := c.Param("name"), c.PostForm("label")
 	secret, _, err := h.Accounts.IssueToken(c.Request.Context(), principal(c).Name, owner, label)
+	var invalid *models.ValidationError
+	if errors.As(err, &invalid) {
+		for i := range invalid.Fields { // the API's "name" is this form's "label"
+			invalid.Fields[i].Field = "label"
+		}
+	}
 	if err != nil {
 		h.accountsFailed(c, err, "A token with that label exists already.", nil)
 		return

@@ -120,3 +120,13 @@ func ValidWebURL(s string) bool {
 	}
 	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil
 }
+
+// WebURL returns s when it is a web address (ValidWebURL), else "": what an
+// author's URL may be wherever a browser could follow it, since a comment
+// imported or restored from elsewhere may hold a javascript: or data: URL.
+func WebURL(s string) string {
+	if !ValidWebURL(s) {
+		return ""
+	}
+	return s
+}

@@ -16,8 +16,8 @@ type publicComment struct {
 	Post      string    `json:"post"`
 	Parent    *int64    `json:"parent"`
 	Author    string    `json:"author"`
-	Avatar    string    `json:"avatar"` // SHA-256 of the trimmed, lowercased email (Gravatar's hash)
-	URL       string    `json:"url,omitempty"`
+	Avatar    string    `json:"avatar"`        // SHA-256 of the trimmed, lowercased email (Gravatar's hash)
+	URL       string    `json:"url,omitempty"` // http or https only
 	Text      string    `json:"text"`
 	HTML      string    `json:"html"`
 	CreatedAt time.Time `json:"created_at"`
@@ -35,9 +35,10 @@ type moderatedComment struct {
 	HTML string `json:"html"`
 }
 
+// toPublic is the public view of c; its URL only when it is a web address.
 func toPublic(c models.Comment) publicComment {
 	p := publicComment{
-		ID: c.ID, Post: c.Post, Author: c.Author, Avatar: avatarHash(c.Email), URL: c.URL,
+		ID: c.ID, Post: c.Post, Author: c.Author, Avatar: avatarHash(c.Email), URL: models.WebURL(c.URL),
 		Text: c.Text, HTML: render.CommentHTML(c.Text), CreatedAt: c.CreatedAt,
 	}
 	if c.Parent != 0 {

@@ -205,7 +205,7 @@ func (w *WordPress) convert(c wxrComment, site string, a at) (it models.Imported
 		src.ParentKey = key + p
 	}
 	cm := models.Comment{
-		Author: line(c.Author), Email: line(c.Email), URL: line(c.URL), IP: line(c.IP),
+		Author: line(c.Author), Email: line(c.Email), URL: models.WebURL(line(c.URL)), IP: line(c.IP),
 		Text: plainText(c.Content), Status: st, TrainedAs: class, CreatedAt: created,
 	}
 	return comment(src, cm), true, nil

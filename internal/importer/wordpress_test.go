@@ -230,3 +230,33 @@ func TestWordPressStop(t *testing.T) {
 		t.Fatalf("read %d", n)
 	}
 }
+
+// TestWordPressAuthorURL keeps an author's URL only when it is a web address,
+// as a posted comment's must be: anything else would reach the public API.
+func TestWordPressAuthorURL(t *testing.T) {
+	tests := []struct {
+		name, url, want string
+	}{
+		{"https", "https://ada.example.org/about", "https://ada.example.org/about"},
+		{"http with spaces", "  http://ada.example.org  ", "http://ada.example.org"},
+		{"javascript", "javascript:alert(document.cookie)", ""},
+		{"javascript in capitals", "JAVASCRIPT:alert(1)", ""},
+		{"javascript as an entity", "javascript&#58;alert(1)", ""},
+		{"javascript split by a line break", "java\nscript:alert(1)", ""},
+		{"data", "data:text/html;base64,PHNjcmlwdD4=", ""},
+		{"ftp", "ftp://files.example.org/", ""},
+		{"no scheme", "www.example.org", ""},
+		{"no host", "http://", ""},
+		{"credentials", "https://user:pw@example.org/", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := wxr("<item><link>https://blog.example.org/p/</link>" + wxrCommentXML("1", "2026-01-02 03:04:05",
+				"<wp:comment_author_url><![CDATA["+tt.url+"]]></wp:comment_author_url>") + "</item>")
+			got := readAll(t, (&WordPress{}).Comments(strings.NewReader(doc)))
+			if len(got) != 1 || got[0].Comment.URL != tt.want {
+				t.Fatalf("got %+v, want one comment with url %q", got, tt.want)
+			}
+		})
+	}
+}

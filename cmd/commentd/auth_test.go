@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -87,5 +88,18 @@ func TestTokenLabelIsCapped(t *testing.T) {
 	tokens := ta.mod(t, "GET", "/tokens").json(t)["tokens"].([]any)
 	if len(tokens) != 3 {
 		t.Fatalf("%d tokens issued, want the 3 valid ones", len(tokens))
+	}
+}
+
+// TestServeRefusesAShortAdminToken: a guessable admin token stops the start,
+// with a message that names the key and says what to do.
+func TestServeRefusesAShortAdminToken(t *testing.T) {
+	env := testEnv(t, map[string]string{"COMMENTD_ADDR": "127.0.0.1:0", "COMMENTD_ADMIN_TOKEN": "s3cret"})
+	err := run(t.Context(), []string{"serve"}, getenvFrom(env), strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil {
+		t.Fatal("serve started with a 6-character admin token")
+	}
+	for _, want := range []string{"COMMENTD_ADMIN_TOKEN", "at least 16 characters", "openssl rand"} {
+		mustContain(t, err.Error(), want)
 	}
 }

@@ -33,7 +33,7 @@ func TestLoadPrecedence(t *testing.T) {
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(env(map[string]string{"COMMENTD_CONFIG": path, "COMMENTD_MAX_LINKS": "7", "COMMENTD_ADMIN_TOKEN": "s3cret"}), "")
+	c, err := Load(env(map[string]string{"COMMENTD_CONFIG": path, "COMMENTD_MAX_LINKS": "7", "COMMENTD_ADMIN_TOKEN": "s3cret-admin-token-0123"}), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +78,10 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"bad metrics addr", map[string]string{"COMMENTD_METRICS_ADDR": "9090"}, "metrics_addr"},
 		{"metrics addr is addr", map[string]string{"COMMENTD_METRICS_ADDR": "127.0.0.1:8080"}, "metrics_addr"},
 		{"short metrics token", map[string]string{"COMMENTD_METRICS_TOKEN": "short"}, "metrics_token"},
+		{"short admin token", map[string]string{"COMMENTD_ADMIN_TOKEN": "s3cret"}, "COMMENTD_ADMIN_TOKEN): must be at least 16 characters"},
+		{"admin token of 15 characters", map[string]string{"COMMENTD_ADMIN_TOKEN": "0123456789abcde"}, "admin_token"},
+		{"admin token of 15 letters in 30 bytes", map[string]string{"COMMENTD_ADMIN_TOKEN": strings.Repeat("é", 15)}, "admin_token"},
+		{"admin token with a trailing newline", map[string]string{"COMMENTD_ADMIN_TOKEN": "0123456789abcdef0123\n"}, "admin_token"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -128,5 +132,13 @@ func TestDatabaseEngine(t *testing.T) {
 				t.Errorf("String prints the URL wrongly:\n%s", s)
 			}
 		})
+	}
+}
+
+func TestAdminTokenLength(t *testing.T) {
+	for _, token := range []string{"", "0123456789abcdef", "correct horse battery staple"} {
+		if _, err := Load(env(map[string]string{"COMMENTD_ADMIN_TOKEN": token}), ""); err != nil {
+			t.Errorf("admin_token %q: %v", token, err)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // Validate checks every key and returns an error naming the first bad one.
@@ -94,6 +95,24 @@ func (c *Config) Validate() error {
 	}
 	if err := c.checkMetrics(); err != nil {
 		return err
+	}
+	return c.checkAdminToken()
+}
+
+// MinAdminTokenLength is the shortest admin_token accepted, in characters.
+const MinAdminTokenLength = 16
+
+// checkAdminToken refuses an admin_token short enough to guess (it grants
+// every right to whoever sends it), or one that no request can match.
+func (c *Config) checkAdminToken() error {
+	switch t := c.AdminToken; {
+	case t == "":
+		return nil
+	case utf8.RuneCountInString(t) < MinAdminTokenLength:
+		return bad("admin_token", "must be at least %d characters (it gives admin rights to whoever sends it); "+
+			"make one with: openssl rand -hex 24", MinAdminTokenLength)
+	case strings.TrimSpace(t) != t:
+		return bad("admin_token", "must not start or end with spaces or line breaks (a bearer token sent never does)")
 	}
 	return nil
 }

@@ -105,10 +105,12 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 	}
 	loginLimit := ratelimit.Limit{Rate: cfg.LoginRate, Burst: cfg.LoginBurst, Period: cfg.LoginPeriod}
 	keyLimit := ratelimit.Limit{Rate: cfg.APIKeyFailureRate, Burst: cfg.APIKeyFailureBurst, Period: cfg.APIKeyFailurePeriod}
+	authLimit := ratelimit.Limit{Rate: cfg.AuthFailureRate, Burst: cfg.AuthFailureBurst, Period: cfg.AuthFailurePeriod}
 	a.accounts = account.New(a.store, a.metrics.Limiter("login", a.limiter.Rule("login", loginLimit)), account.Options{
 		BootstrapToken: cfg.AdminToken, SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax,
-		PasswordCost: cfg.PasswordCost,
-		KeyFailures:  a.metrics.FailureLimiter("apikey", a.limiter.Rule("apikey", keyLimit)),
+		PasswordCost:   cfg.PasswordCost,
+		KeyFailures:    a.metrics.FailureLimiter("apikey", a.limiter.Rule("apikey", keyLimit)),
+		BearerFailures: a.metrics.FailureLimiter("auth", a.limiter.Rule("auth", authLimit)),
 	})
 
 	readLimit := ratelimit.Limit{Rate: cfg.ReadRate, Burst: cfg.ReadBurst, Period: cfg.ReadPeriod}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -101,5 +102,67 @@ func TestServeRefusesAShortAdminToken(t *testing.T) {
 	}
 	for _, want := range []string{"COMMENTD_ADMIN_TOKEN", "at least 16 characters", "openssl rand"} {
 		mustContain(t, err.Error(), want)
+	}
+}
+
+// TestBearerTokenThrottle: wrong bearer tokens are throttled per client
+// address (from X-Forwarded-For behind a trusted proxy; an IPv6 address by its
+// /64); right tokens never count, and an address over its budget gets 429 for
+// any token, right or wrong, on every moderation route, with Retry-After and
+// the usual error body. Sessions are not bearer tokens and go on working.
+func TestBearerTokenThrottle(t *testing.T) {
+	ta := consoleApp(t, map[string]string{"COMMENTD_TRUSTED_PROXIES": "127.0.0.1/32",
+		"COMMENTD_AUTH_FAILURE_RATE": "1", "COMMENTD_AUTH_FAILURE_BURST": "3", "COMMENTD_AUTH_FAILURE_PERIOD": "1h"})
+	c := newContract(t, ta)
+	cookie, _ := consoleLogin(t, ta, "ada")
+	const site, guesser, guesser6, neighbour6 = "192.0.2.10", "198.51.100.99", "2001:db8:7:7::1", "2001:db8:7:7:abcd::2"
+	bearer := func(token, from string) []string {
+		return []string{"Authorization", "Bearer " + token, "X-Forwarded-For", from}
+	}
+	steps := []struct {
+		name    string
+		path    string
+		headers []string
+		times   int
+		want    int
+	}{
+		{"the right token, often", "/counts", bearer(testToken, site), 12, 200},
+		{"wrong tokens up to the burst", "/counts", bearer("nope-0123456789abcdef", guesser), 2, 401},
+		{"on any route", "/queue", bearer("cmdt_guess", guesser), 1, 401},
+		{"then refused", "/counts", bearer("nope-0123456789abcdef", guesser), 1, 429},
+		{"even the right token", "/queue", bearer(testToken, guesser), 1, 429},
+		{"in any case of the scheme", "/me", []string{"Authorization", "bearer " + testToken, "X-Forwarded-For", guesser}, 1, 429},
+		{"a session from that address is no bearer token", "/counts", []string{"Cookie", cookie, "X-Forwarded-For", guesser}, 1, 200},
+		{"other addresses are not affected", "/counts", bearer(testToken, site), 1, 200},
+		{"wrong tokens from an IPv6 address", "/counts", bearer("nope-0123456789abcdef", guesser6), 3, 401},
+		{"its /64 is refused", "/counts", bearer(testToken, neighbour6), 1, 429},
+	}
+	for _, st := range steps {
+		for i := range st.times {
+			r := c.check(t, st.name, exchange{method: "GET", path: "/api/v1/moderation" + st.path, headers: st.headers,
+				want: st.want, offSpec: st.want == 401})
+			if st.want != 429 {
+				continue
+			}
+			body := r.json(t)
+			retry, err := strconv.Atoi(r.Header.Get("Retry-After"))
+			if err != nil || retry < 1 || retry > 3600 || body["error"] != "rate_limited" || body["retry_after"] != float64(retry) {
+				t.Errorf("%s, call %d: Retry-After %q, body %s", st.name, i, r.Header.Get("Retry-After"), r.Body)
+			}
+			mustContain(t, body["message"].(string), "wrong bearer tokens")
+		}
+	}
+
+	mustContain(t, string(ta.do(t, "GET", "/metrics", "", nil).Body), `commentd_rate_limited_total{scope="auth"} 4`+"\n")
+
+	// Without a trusted proxy X-Forwarded-For is the client's word: changing it changes nothing.
+	direct := startApp(t, testEnv(t, map[string]string{"COMMENTD_AUTH_FAILURE_BURST": "2"}))
+	statuses := []int{}
+	for i := range 3 {
+		r := direct.do(t, "GET", "/api/v1/moderation/counts", "", nil, bearer("nope-0123456789abcdef", "203.0.113."+strconv.Itoa(i))...)
+		statuses = append(statuses, r.Status)
+	}
+	if statuses[0] != 401 || statuses[1] != 401 || statuses[2] != 429 {
+		t.Fatalf("spoofed X-Forwarded-For: %v, want 401 401 429", statuses)
 	}
 }

@@ -72,6 +72,8 @@ type Options struct {
 
 	// KeyFailures throttles wrong site keys per client IP (keys "ip:…"); nil: no throttle.
 	KeyFailures FailureLimiter
+	// BearerFailures throttles wrong bearer tokens per client IP (keys "ip:…"); nil: no throttle.
+	BearerFailures FailureLimiter
 }
 
 // Service is the account use cases. Build it with New.
@@ -80,8 +82,9 @@ type Service struct {
 	limiter   Limiter
 	opts      Options
 	bootstrap [32]byte
-	dummy     []byte // a hash to compare against when the account does not exist
-	keys      keyGate
+	dummy     []byte  // a hash to compare against when the account does not exist
+	keys      keyGate // wrong site keys, one check per address at a time
+	bearers   keyGate // wrong bearer tokens, likewise
 	now       func() time.Time
 }
 
@@ -220,13 +223,25 @@ func (s *Service) Tokens(ctx context.Context, moderatorID int64) ([]models.APITo
 	return s.store.ListAPITokens(ctx, moderatorID)
 }
 
-// BearerPrincipal resolves a bearer token: the bootstrap token (constant-time
-// compare of hashes) or an API token. models.ErrUnauthorized otherwise.
-func (s *Service) BearerPrincipal(ctx context.Context, token string) (models.Principal, error) {
+// BearerPrincipal resolves a bearer token sent from the client address ip:
+// the bootstrap token (constant-time compare of hashes) or an API token (its
+// hash looked up). Wrong tokens are throttled per ip as wrong site keys are
+// (see SiteKey): only failures spend the budget, and while ip is over it every
+// token it sends is refused unchecked; an empty token is no guess and is not
+// counted. Errors: models.ErrUnauthorized for an empty, wrong or revoked
+// token; a *models.RateLimitError while ip is over its budget.
+func (s *Service) BearerPrincipal(ctx context.Context, token, ip string) (models.Principal, error) {
 	token = strings.TrimSpace(token)
 	if token == "" {
 		return models.Principal{}, models.ErrUnauthorized
 	}
+	return throttled(ctx, s.opts.BearerFailures, &s.bearers, ip, "bearer token", func() (models.Principal, error) {
+		return s.bearerPrincipal(ctx, token)
+	})
+}
+
+// bearerPrincipal is BearerPrincipal without the throttle, for a token not empty.
+func (s *Service) bearerPrincipal(ctx context.Context, token string) (models.Principal, error) {
 	sum := sha256.Sum256([]byte(token))
 	if s.opts.BootstrapToken != "" && subtle.ConstantTimeCompare(sum[:], s.bootstrap[:]) == 1 {
 		return models.Principal{Name: "admin-token", Role: models.RoleAdmin, Via: "bootstrap"}, nil

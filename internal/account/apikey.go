@@ -81,23 +81,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor string, id int64) erro
 // models.ErrForbidden when blog is another site (the key is right: not a
 // failure); a *models.RateLimitError while ip is over its budget.
 func (s *Service) SiteKey(ctx context.Context, key, blog, ip string) (models.APIKey, error) {
-	if s.opts.KeyFailures == nil {
+	return throttled(ctx, s.opts.KeyFailures, &s.keys, ip, "api key", func() (models.APIKey, error) {
 		return s.siteKey(ctx, key, blog)
-	}
-	// One check per address at a time here, so that concurrent guesses each
-	// see the failures spent before them (several instances: one each).
-	addr := models.ClientKey(ip)
-	defer s.keys.lock(addr)()
-	if err := s.opts.KeyFailures.Check(ctx, "ip:"+addr); err != nil {
-		return models.APIKey{}, fmt.Errorf("account: api key: %w", err)
-	}
-	k, err := s.siteKey(ctx, key, blog)
-	if errors.Is(err, models.ErrUnauthorized) {
-		if lerr := s.opts.KeyFailures.Allow(ctx, "ip:"+addr); lerr != nil {
-			return models.APIKey{}, fmt.Errorf("account: api key: %w", lerr) // over the budget since the check
-		}
-	}
-	return k, err
+	})
 }
 
 // siteKey is SiteKey without the throttle.

@@ -128,44 +128,62 @@ func TestAPIKeyThrottle(t *testing.T) {
 	}
 }
 
-// TestAPIKeyThrottleConcurrentGuesses: a volley of wrong keys sent at once
-// from one address gets no more checked than the budget allows; each guess
-// sees the failures spent before it.
-func TestAPIKeyThrottleConcurrentGuesses(t *testing.T) {
-	s, _ := newService(t)
-	lookups := &atomic.Int64{}
-	s.store = slowKeyLookups{s.store, lookups} // the volley overlaps the lookups
-	const guesses, burst = 100, 3
-	var (
-		wg                 sync.WaitGroup
-		mu                 sync.Mutex
-		checked, throttled int
-	)
-	for i := range guesses {
-		wg.Go(func() {
-			_, err := s.SiteKey(t.Context(), fmt.Sprintf("%012x", i), "", "203.0.113.9")
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case errors.Is(err, models.ErrUnauthorized):
-				checked++
-			case errors.Is(err, models.ErrRateLimited):
-				throttled++
-			default:
-				t.Errorf("guess %d: %v", i, err)
+// TestThrottleConcurrentGuesses: a volley of wrong site keys or bearer tokens
+// sent at once from one address gets no more checked than the budget allows;
+// each guess sees the failures spent before it.
+func TestThrottleConcurrentGuesses(t *testing.T) {
+	tests := []struct {
+		name  string
+		guess func(s *Service, ctx context.Context, i int, ip string) error
+		gate  func(s *Service) *keyGate
+	}{
+		{"site keys", func(s *Service, ctx context.Context, i int, ip string) error {
+			_, err := s.SiteKey(ctx, fmt.Sprintf("%012x", i), "", ip)
+			return err
+		}, func(s *Service) *keyGate { return &s.keys }},
+		{"bearer tokens", func(s *Service, ctx context.Context, i int, ip string) error {
+			_, err := s.BearerPrincipal(ctx, fmt.Sprintf("cmdt_guess%d", i), ip)
+			return err
+		}, func(s *Service) *keyGate { return &s.bearers }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newService(t)
+			lookups := &atomic.Int64{}
+			s.store = slowKeyLookups{s.store, lookups} // the volley overlaps the lookups
+			const guesses, burst = 100, 3
+			var (
+				wg                 sync.WaitGroup
+				mu                 sync.Mutex
+				checked, throttled int
+			)
+			for i := range guesses {
+				wg.Go(func() {
+					err := tt.guess(s, t.Context(), i, "203.0.113.9")
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case errors.Is(err, models.ErrUnauthorized):
+						checked++
+					case errors.Is(err, models.ErrRateLimited):
+						throttled++
+					default:
+						t.Errorf("guess %d: %v", i, err)
+					}
+				})
+			}
+			wg.Wait()
+			if checked != burst || throttled != guesses-burst {
+				t.Errorf("%d guesses answered unauthorized and %d throttled, want %d and %d", checked, throttled, burst, guesses-burst)
+			}
+			// A credential looked up is a guess tested: a right one among them would have been answered.
+			if n := lookups.Load(); n != burst {
+				t.Errorf("%d looked up, want %d (the budget)", n, burst)
+			}
+			if n := len(tt.gate(s).addrs); n != 0 {
+				t.Errorf("the gate still holds %d addresses", n)
 			}
 		})
-	}
-	wg.Wait()
-	if checked != burst || throttled != guesses-burst {
-		t.Errorf("%d guesses answered unauthorized and %d throttled, want %d and %d", checked, throttled, burst, guesses-burst)
-	}
-	// A key looked up is a guess tested: a right one among them would have been answered.
-	if n := lookups.Load(); n != burst {
-		t.Errorf("%d keys looked up, want %d (the budget)", n, burst)
-	}
-	if n := len(s.keys.addrs); n != 0 {
-		t.Errorf("the gate still holds %d addresses", n)
 	}
 }
 
@@ -180,4 +198,10 @@ func (s slowKeyLookups) APIKeyByHash(ctx context.Context, hash []byte) (models.A
 	s.n.Add(1)
 	time.Sleep(5 * time.Millisecond)
 	return s.Store.APIKeyByHash(ctx, hash)
+}
+
+func (s slowKeyLookups) APITokenByHash(ctx context.Context, hash []byte) (models.APIToken, models.Moderator, error) {
+	s.n.Add(1)
+	time.Sleep(5 * time.Millisecond)
+	return s.Store.APITokenByHash(ctx, hash)
 }

@@ -66,6 +66,10 @@ type Config struct {
 	APIKeyFailureBurst  int           // wrong site keys at once
 	APIKeyFailurePeriod time.Duration // the period of APIKeyFailureRate
 
+	AuthFailureRate   int           // wrong bearer tokens per period and client IP on the moderation API
+	AuthFailureBurst  int           // wrong bearer tokens at once
+	AuthFailurePeriod time.Duration // the period of AuthFailureRate
+
 	Webhooks        []string      // endpoints that receive comment events; empty: no webhooks
 	WebhookSecret   string        // HMAC-SHA256 key of the deliveries' signatures
 	WebhookTimeout  time.Duration // per delivery request

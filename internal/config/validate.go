@@ -50,6 +50,8 @@ func (c *Config) Validate() error {
 		{"login_rate", int64(c.LoginRate)}, {"login_burst", int64(c.LoginBurst)}, {"login_period", int64(c.LoginPeriod)},
 		{"apikey_failure_rate", int64(c.APIKeyFailureRate)}, {"apikey_failure_burst", int64(c.APIKeyFailureBurst)},
 		{"apikey_failure_period", int64(c.APIKeyFailurePeriod)},
+		{"auth_failure_rate", int64(c.AuthFailureRate)}, {"auth_failure_burst", int64(c.AuthFailureBurst)},
+		{"auth_failure_period", int64(c.AuthFailurePeriod)},
 		{"session_idle", int64(c.SessionIdle)}, {"session_max", int64(c.SessionMax)},
 		{"post_period", int64(c.PostPeriod)}, {"read_period", int64(c.ReadPeriod)},
 		{"redis_timeout", int64(c.RedisTimeout)}, {"read_header_timeout", int64(c.ReadHeaderTimeout)},

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -19,35 +20,40 @@ const (
 	csrfField     = "csrf"
 )
 
-// authenticate resolves a bearer token or the session cookie into a principal.
-// A session-authenticated request that changes state must carry the session's
-// CSRF token (header or form field); bearer tokens are not sent by browsers on
-// their own, so they need none.
-func (h *handler) authenticate(c *gin.Context) (models.Principal, bool) {
+// authenticate resolves a bearer token or the session cookie into a
+// principal. A session-authenticated request that changes state must carry
+// the session's CSRF token (header or form field); bearer tokens are not sent
+// by browsers on their own, so they need none. Errors: a *models.RateLimitError
+// while the client's address is over its budget of wrong bearer tokens (the
+// token is not checked), else models.ErrUnauthorized.
+func (h *handler) authenticate(c *gin.Context) (models.Principal, error) {
 	ctx := c.Request.Context()
 	if auth := c.GetHeader("Authorization"); auth != "" {
 		token, ok := bearerToken(auth)
 		if !ok {
-			return models.Principal{}, false
+			return models.Principal{}, fmt.Errorf("not a bearer token: %w", models.ErrUnauthorized)
 		}
-		p, err := h.Accounts.BearerPrincipal(ctx, token)
+		p, err := h.Accounts.BearerPrincipal(ctx, token, c.ClientIP())
+		if errors.Is(err, models.ErrRateLimited) {
+			return models.Principal{}, err
+		}
 		if err != nil {
-			return models.Principal{}, false
+			return models.Principal{}, fmt.Errorf("bearer token: %w", models.ErrUnauthorized)
 		}
 		c.Set(principalKey, p)
-		return p, true
+		return p, nil
 	}
 	cookie, err := c.Cookie(sessionCookie)
 	if err != nil || cookie == "" {
-		return models.Principal{}, false
+		return models.Principal{}, fmt.Errorf("no token or session: %w", models.ErrUnauthorized)
 	}
 	sess, p, err := h.Accounts.Session(ctx, cookie)
 	if err != nil {
-		return models.Principal{}, false
+		return models.Principal{}, fmt.Errorf("session: %w", models.ErrUnauthorized)
 	}
 	c.Set(principalKey, p)
 	c.Set(sessionKey, sess)
-	return p, true
+	return p, nil
 }
 
 // bearerToken returns the credentials of an Authorization header of the
@@ -60,11 +66,12 @@ func bearerToken(header string) (string, bool) {
 	return strings.TrimLeft(token, " "), true
 }
 
-// requireModerator lets in a valid bearer token or session; 401 otherwise, and
-// 403 when a session's state-changing request lacks its CSRF token.
+// requireModerator lets in a valid bearer token or session; 401 otherwise, 429
+// from an address that sent too many wrong bearer tokens, and 403 when a
+// session's state-changing request lacks its CSRF token.
 func (h *handler) requireModerator(c *gin.Context) {
-	if _, ok := h.authenticate(c); !ok {
-		h.fail(c, models.ErrUnauthorized)
+	if _, err := h.authenticate(c); err != nil {
+		h.fail(c, err)
 		return
 	}
 	if !h.csrfOK(c) {

@@ -20,7 +20,7 @@ func (h *handler) requireConsole(c *gin.Context) {
 		h.fail(c, fmt.Errorf("the console takes a login session: %w", models.ErrUnauthorized))
 		return
 	}
-	if _, ok := h.authenticate(c); !ok {
+	if _, err := h.authenticate(c); err != nil {
 		if c.Request.Method == http.MethodGet {
 			c.Redirect(http.StatusSeeOther, "/console/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 			c.Abort()

@@ -22,9 +22,11 @@ const maxLoginBody = 8 << 10
 func (h *handler) loginPage(c *gin.Context) {
 	consoleHeaders(c)
 	next := localConsoleURL(c.Query("next"))
-	if _, ok := h.authenticate(c); ok && c.GetHeader("Authorization") == "" {
-		c.Redirect(http.StatusSeeOther, orQueue(next))
-		return
+	if c.GetHeader("Authorization") == "" { // a session only: the console takes no bearer token
+		if _, err := h.authenticate(c); err == nil {
+			c.Redirect(http.StatusSeeOther, orQueue(next))
+			return
+		}
 	}
 	h.render(c, http.StatusOK, "login", web.Login{Page: web.Page{Title: "Log in"}, Next: next})
 }

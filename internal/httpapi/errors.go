@@ -61,6 +61,10 @@ func (h *handler) classify(c *gin.Context, err error) (int, errorBody) {
 		if errors.As(err, &rl) {
 			body.Retry = setRateLimitHeaders(c, rl)
 			body.Message = "too many requests; try again in " + strconv.Itoa(body.Retry) + " seconds"
+			if rl.Scope == "auth" {
+				body.Message = "too many wrong bearer tokens came from this address: no token it sends is checked " +
+					"until it may try again, in " + strconv.Itoa(body.Retry) + " seconds"
+			}
 		}
 		if e.status == http.StatusServiceUnavailable {
 			body.Retry = unavailableRetry

@@ -47,7 +47,7 @@ type AccountService interface {
 	Login(ctx context.Context, name, password, ip string) (string, models.Session, models.Moderator, error)
 	Session(ctx context.Context, cookie string) (models.Session, models.Principal, error)
 	Logout(ctx context.Context, cookie string) error
-	BearerPrincipal(ctx context.Context, token string) (models.Principal, error)
+	BearerPrincipal(ctx context.Context, token, ip string) (models.Principal, error)
 	List(ctx context.Context) ([]models.Moderator, error)
 	CreateModerator(ctx context.Context, actor, name string, role models.Role, password string) (models.Moderator, error)
 	Delete(ctx context.Context, actor, name string) error

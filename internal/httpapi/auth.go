@@ -25,7 +25,8 @@ const (
 // the session's CSRF token (header or form field); bearer tokens are not sent
 // by browsers on their own, so they need none. Errors: a *models.RateLimitError
 // while the client's address is over its budget of wrong bearer tokens (the
-// token is not checked), else models.ErrUnauthorized.
+// token is not checked), models.ErrUnavailable when the database could not be
+// asked (503: the credentials may be right), else models.ErrUnauthorized.
 func (h *handler) authenticate(c *gin.Context) (models.Principal, error) {
 	ctx := c.Request.Context()
 	if auth := c.GetHeader("Authorization"); auth != "" {
@@ -34,7 +35,7 @@ func (h *handler) authenticate(c *gin.Context) (models.Principal, error) {
 			return models.Principal{}, fmt.Errorf("not a bearer token: %w", models.ErrUnauthorized)
 		}
 		p, err := h.Accounts.BearerPrincipal(ctx, token, c.ClientIP())
-		if errors.Is(err, models.ErrRateLimited) {
+		if errors.Is(err, models.ErrRateLimited) || errors.Is(err, models.ErrUnavailable) {
 			return models.Principal{}, err
 		}
 		if err != nil {
@@ -48,6 +49,9 @@ func (h *handler) authenticate(c *gin.Context) (models.Principal, error) {
 		return models.Principal{}, fmt.Errorf("no token or session: %w", models.ErrUnauthorized)
 	}
 	sess, p, err := h.Accounts.Session(ctx, cookie)
+	if errors.Is(err, models.ErrUnavailable) {
+		return models.Principal{}, err
+	}
 	if err != nil {
 		return models.Principal{}, fmt.Errorf("session: %w", models.ErrUnauthorized)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/commentd/commentd/internal/config"
 	"github.com/commentd/commentd/internal/storage"
+	"github.com/commentd/commentd/models"
 )
 
 const migrateUsage = `usage: commentd migrate-store --from URL --to URL
@@ -19,7 +20,9 @@ listed word, ban, audit entry, site API key, spam check, webhook event
 (delivered or waiting) and the newest model snapshot from one database to
 another, keeping ids, then checks that both hold as many rows. The URLs are
 database_url values: sqlite://PATH, postgres://USER:PASS@HOST:5432/DB. Stop
-the service first. Running it again copies what changed and is otherwise a
+the service on both first. The target must be a new, empty database or an
+earlier copy of the same source: one holding anything else is refused before
+anything is written. Running it again copies what changed and is otherwise a
 no-op; rows deleted from the source since are not deleted from the target.
 `
 
@@ -28,6 +31,7 @@ type transferStore interface {
 	Export(ctx context.Context, fn func(storage.Batch) error) error
 	Import(ctx context.Context, b storage.Batch) error
 	Counts(ctx context.Context) (storage.Counts, error)
+	GetComment(ctx context.Context, id int64) (models.Comment, error)
 	Close() error
 }
 
@@ -57,6 +61,9 @@ func migrateStoreCmd(ctx context.Context, args []string, stdout, stderr io.Write
 		return fmt.Errorf("migrate-store: --to: %w", err)
 	}
 	defer dst.Close()
+	if err := checkTarget(ctx, src, dst); err != nil {
+		return fmt.Errorf("migrate-store: %w", err)
+	}
 
 	copied := 0
 	err = src.Export(ctx, func(b storage.Batch) error {
@@ -92,6 +99,77 @@ func migrateStoreCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	fmt.Fprintf(stdout, "copied %d rows from %s to %s; the counts match\n", copied,
 		config.RedactURL(*from), config.RedactURL(*to))
+	return nil
+}
+
+// errEnough ends an Export once it has given what was asked for.
+var errEnough = errors.New("enough")
+
+// checkTarget refuses a target that holds rows and is not an earlier copy of
+// src: copying keeps ids, so it would overwrite another installation's
+// comments and accounts with the source's and leave a mix of both. A copy
+// has the source's moderators and comments under the same ids (statuses may
+// have moved on since; rows deleted from the source since are skipped): the
+// target's first moderators and comments, in id order, are compared with the
+// source's.
+func checkTarget(ctx context.Context, src, dst transferStore) error {
+	c, err := dst.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	if c.Moderators+c.Tokens+c.Settings+c.Words+c.Bans+c.Comments+c.Sources+c.Events+c.Audit+
+		c.APIKeys+c.SpamChecks+c.Webhooks == 0 {
+		return nil
+	}
+	refuse := func(what string) error {
+		return fmt.Errorf("the target holds %d comments, %d training events and %d moderators, and %s: it is not "+
+			"a copy of this source; copy into a new, empty database", c.Comments, c.Events, c.Moderators, what)
+	}
+	first := func(s transferStore) (mods []models.Moderator, comments []models.Comment, err error) {
+		err = s.Export(ctx, func(b storage.Batch) error {
+			if mods == nil && len(b.Moderators) > 0 {
+				mods = b.Moderators
+			}
+			if len(b.Comments) > 0 {
+				comments = b.Comments
+				return errEnough
+			}
+			return nil
+		})
+		if errors.Is(err, errEnough) {
+			err = nil
+		}
+		return mods, comments, err
+	}
+	dstMods, dstComments, err := first(dst)
+	if err != nil {
+		return err
+	}
+	srcMods, _, err := first(src)
+	if err != nil {
+		return err
+	}
+	names := make(map[int64]string, len(srcMods))
+	for _, m := range srcMods {
+		names[m.ID] = m.Name
+	}
+	for _, m := range dstMods {
+		if name, ok := names[m.ID]; ok && name != m.Name {
+			return refuse(fmt.Sprintf("its moderator %d is %q, the source's %q", m.ID, m.Name, name))
+		}
+	}
+	for _, dc := range dstComments {
+		sc, err := src.GetComment(ctx, dc.ID)
+		if errors.Is(err, models.ErrNotFound) {
+			continue // deleted from the source since the earlier copy
+		}
+		if err != nil {
+			return err
+		}
+		if sc.Post != dc.Post || sc.Text != dc.Text || !sc.CreatedAt.Equal(dc.CreatedAt) {
+			return refuse(fmt.Sprintf("its comment %d (on %q) is not the source's", dc.ID, dc.Post))
+		}
+	}
 	return nil
 }
 

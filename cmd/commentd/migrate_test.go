@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -155,5 +156,50 @@ func checkSitesMoved(t *testing.T, ta *testApp, key, revoked, report string) {
 	}
 	if n := len(ta.events(t)); n != before+2 {
 		t.Errorf("%s after the move taught %d events, want 2: the spam check did not move with its key and lesson", report, n-before)
+	}
+}
+
+// TestMigrateStoreRefusesAnotherInstallation: copying into a database that
+// holds another installation's comments or accounts is refused before
+// anything is written, since ids are kept and would overwrite them; an empty
+// target and an earlier copy are accepted.
+func TestMigrateStoreRefusesAnotherInstallation(t *testing.T) {
+	install := func(texts ...string) string {
+		t.Helper()
+		ta := startApp(t, testEnv(t, mechanical))
+		for _, text := range texts {
+			if r := ta.postJSON(t, comment("moved", "text", text)); r.Status != 201 {
+				t.Fatalf("post: %d %s", r.Status, r.Body)
+			}
+		}
+		ta.stop()
+		return ta.env["COMMENTD_DATABASE_URL"]
+	}
+	migrate := func(from, to string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"migrate-store", "--from", from, "--to", to}, getenvFrom(nil), nil, &out, io.Discard)
+		return out.String(), err
+	}
+	source := install("the source's first comment", "the source's second comment")
+	other := install("another blog's comment", "another blog's second", "and third")
+	if out, err := migrate(source, other); err == nil || !strings.Contains(err.Error(), "not a copy of this source") {
+		t.Fatalf("copy into another installation: %v\n%s", err, out)
+	}
+	ta := startApp(t, map[string]string{"COMMENTD_DATABASE_URL": other, "COMMENTD_ADMIN_TOKEN": testToken})
+	for id, want := range []string{1: "another blog's comment", 3: "and third"} {
+		if want == "" {
+			continue
+		}
+		if c, err := ta.store.GetComment(context.Background(), int64(id)); err != nil || c.Text != want {
+			t.Errorf("comment %d after the refusal: %q, %v; want %q untouched", id, c.Text, err, want)
+		}
+	}
+	ta.stop()
+
+	fresh := "sqlite://" + filepath.Join(t.TempDir(), "copy.db")
+	for round := range 2 { // into an empty database, then again into that copy
+		if out, err := migrate(source, fresh); err != nil {
+			t.Fatalf("round %d: %v\n%s", round, err, out)
+		}
 	}
 }

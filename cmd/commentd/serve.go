@@ -32,6 +32,7 @@ func serve(ctx context.Context, args []string, getenv config.Getenv, stderr io.W
 
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBackground()
+	a.limiter.Probe(ctx) // the log line and /readyz below say where limits run from the start
 	a.runBackground(bg)
 
 	srv := &http.Server{

@@ -111,15 +111,24 @@ func (f *Fallback) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		err := f.redis.Ping(ctx)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			f.markDown(err)
-		case f.down.CompareAndSwap(true, false):
-			f.log.Info("ratelimit: redis answers again, limiting on redis")
-		}
+		f.Probe(ctx)
+	}
+}
+
+// Probe pings Redis once and limits where the answer says: in process when it
+// fails, on Redis again when it succeeds. Called at start, it makes State
+// true before the first request instead of after the first failure.
+func (f *Fallback) Probe(ctx context.Context) {
+	if f.redis == nil {
+		return
+	}
+	err := f.redis.Ping(ctx)
+	switch {
+	case ctx.Err() != nil:
+	case err != nil:
+		f.markDown(err)
+	case f.down.CompareAndSwap(true, false):
+		f.log.Info("ratelimit: redis answers again, limiting on redis")
 	}
 }
 

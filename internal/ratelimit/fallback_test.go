@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -145,6 +146,44 @@ func TestFallbackTimeout(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFallbackProbe: one probe puts the limiter where Redis's answer says,
+// before any request has failed on it.
+func TestFallbackProbe(t *testing.T) {
+	tests := []struct {
+		name string
+		addr string
+		want string
+	}{
+		{"redis answers", redisAddr, StateRedis},
+		{"nothing listens", closedPort(t), StateFallback},
+		{"no answer", blackhole(t), StateFallback},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := NewFallback(NewRedis(newClient(t, tt.addr, true), testPrefix(t), 100*time.Millisecond), nil, nil, time.Hour)
+			if f.State() != StateRedis {
+				t.Fatalf("before the probe: %q", f.State())
+			}
+			f.Probe(t.Context())
+			if f.State() != tt.want {
+				t.Errorf("after the probe: %q, want %q", f.State(), tt.want)
+			}
+		})
+	}
+}
+
+// closedPort is a local address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
 }
 
 func TestFallbackKeepsRedis(t *testing.T) {

@@ -140,24 +140,27 @@ func (h *handler) cacheableJSON(c *gin.Context, v any) {
 }
 
 // writePage writes p with its ETag, or 304 when If-None-Match matches it;
-// gzipped to a client that accepts it when p has a gzipped body.
+// gzipped to a client that accepts it when p has a gzipped body. The gzipped
+// body is another representation, so it has its own strong ETag (the plain
+// one's with "-gz"), as HTTP asks of content codings.
 func writePage(c *gin.Context, p *listPage) {
 	h := c.Writer.Header()
-	h.Set("ETag", p.etag)
-	h.Set("Cache-Control", "public, max-age=0, must-revalidate")
+	body, etag := p.body, p.etag
 	if p.gz != nil {
 		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
+			body, etag = p.gz, strings.TrimSuffix(p.etag, `"`)+`-gz"`
+			h.Set("Content-Encoding", "gzip")
+		}
 	}
-	if etagMatches(c.GetHeader("If-None-Match"), p.etag) {
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "public, max-age=0, must-revalidate")
+	if etagMatches(c.GetHeader("If-None-Match"), etag) {
+		h.Del("Content-Encoding")
 		c.Status(http.StatusNotModified)
 		return
 	}
-	if p.gz != nil && acceptsGzip(c.GetHeader("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		c.Data(http.StatusOK, "application/json; charset=utf-8", p.gz)
-		return
-	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", p.body)
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 }
 
 // etagMatches implements If-None-Match's weak comparison over a list of tags.

@@ -58,8 +58,18 @@ func TestFormFlow(t *testing.T) {
 		if r.Status != 400 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("%d %s", r.Status, r.Header.Get("Content-Type"))
 		}
-		mustContain(t, string(r.Body), "invalid_email")
+		mustContain(t, string(r.Body), "<strong>Email</strong>: Please enter an email address such as you@example.org.")
 		mustContain(t, string(r.Body), `href="https://blog.example.org/p"`)
+		if strings.Contains(string(r.Body), "invalid_email") {
+			t.Errorf("the page shows the machine code: %s", r.Body)
+		}
+	})
+	t.Run("a reply to a comment that does not exist", func(t *testing.T) {
+		r := ta.postForm(t, with("parent", "999999", "text", "A reply to nothing."))
+		if r.Status != 400 {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		mustContain(t, string(r.Body), "<strong>Reply</strong>: The comment you replied to no longer exists.")
 	})
 	t.Run("multipart form", func(t *testing.T) {
 		body := "--XX\r\nContent-Disposition: form-data; name=\"post\"\r\n\r\nmp\r\n--XX\r\nContent-Disposition: form-data; name=\"author\"\r\n\r\nA\r\n--XX\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\na@example.org\r\n--XX\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nmultipart works\r\n--XX--\r\n"

@@ -88,8 +88,40 @@ func sameHost(c *gin.Context, u *url.URL, raw string) bool {
 	return (u.Scheme == "http" || u.Scheme == "https") && strings.EqualFold(u.Host, c.Request.Host)
 }
 
+// fieldLabels name the form's fields as its reader knows them.
+var fieldLabels = map[string]string{
+	"text": "Comment", "author": "Name", "email": "Email", "url": "Website", "post": "Page", "parent": "Reply",
+}
+
+// reasonTexts say what to fix for each machine-readable reason of a field
+// (the widget words them alike).
+var reasonTexts = map[string]string{
+	"required":          "Please fill this in.",
+	"too_long":          "This is too long.",
+	"invalid_email":     "Please enter an email address such as you@example.org.",
+	"invalid_url":       "Please enter a web address starting with https://, or leave it empty.",
+	"control_character": "Please remove the invisible control characters.",
+	"invalid_utf8":      "This contains characters that could not be read.",
+	"not_found":         "The comment you replied to no longer exists.",
+	"other_post":        "The comment you replied to is on another page.",
+	"not_approved":      "The comment you replied to is not published.",
+}
+
+// humanText is what a form page shows for a field's label or reason: its
+// wording when there is one, else the code with spaces.
+func humanText(words map[string]string) func(string) string {
+	return func(code string) string {
+		if w, ok := words[code]; ok {
+			return w
+		}
+		return strings.ReplaceAll(code, "_", " ")
+	}
+}
+
 // pages are the form flow's HTML pages; html/template escapes every value.
-var pages = template.Must(template.New("pages").Parse(`
+var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
+	"label": humanText(fieldLabels), "reason": humanText(reasonTexts),
+}).Parse(`
 {{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.}}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}li{margin:.2rem 0}</style></head><body>{{end}}
 {{define "posted"}}{{template "head" "Comment received"}}
@@ -97,7 +129,7 @@ var pages = template.Must(template.New("pages").Parse(`
 <p>Use your browser's Back button to return to the page.</p></body></html>{{end}}
 {{define "failed"}}{{template "head" "Your comment was not posted"}}
 <h1>Your comment was not posted</h1><p>{{.Body.Message}}.</p>
-{{with .Body.Fields}}<ul>{{range .}}<li><strong>{{.Field}}</strong>: {{.Reason}}</li>{{end}}</ul>{{end}}
+{{with .Body.Fields}}<ul>{{range .}}<li><strong>{{label .Field}}</strong>: {{reason .Reason}}</li>{{end}}</ul>{{end}}
 {{with .Body.Retry}}<p>Please wait {{.}} seconds and try again.</p>{{end}}
 {{if .Back}}<p><a href="{{.Back}}">Back to the page</a></p>{{else}}<p>Use your browser's Back button to return to the page; your text is still there.</p>{{end}}
 </body></html>{{end}}`))

@@ -111,7 +111,7 @@ var errEnough = errors.New("enough")
 // has the source's moderators and comments under the same ids (statuses may
 // have moved on since; rows deleted from the source since are skipped): the
 // target's first moderators and comments, in id order, are compared with the
-// source's.
+// source's, and at least one must be found in both.
 func checkTarget(ctx context.Context, src, dst transferStore) error {
 	c, err := dst.Counts(ctx)
 	if err != nil {
@@ -153,9 +153,14 @@ func checkTarget(ctx context.Context, src, dst transferStore) error {
 	for _, m := range srcMods {
 		names[m.ID] = m.Name
 	}
+	matched := 0 // rows found in both, alike: an earlier copy has some, as ids are kept and never reused
 	for _, m := range dstMods {
-		if name, ok := names[m.ID]; ok && name != m.Name {
+		name, ok := names[m.ID]
+		if ok && name != m.Name {
 			return refuse(fmt.Sprintf("its moderator %d is %q, the source's %q", m.ID, m.Name, name))
+		}
+		if ok {
+			matched++
 		}
 	}
 	for _, dc := range dstComments {
@@ -169,6 +174,10 @@ func checkTarget(ctx context.Context, src, dst transferStore) error {
 		if sc.Post != dc.Post || sc.Text != dc.Text || !sc.CreatedAt.Equal(dc.CreatedAt) {
 			return refuse(fmt.Sprintf("its comment %d (on %q) is not the source's", dc.ID, dc.Post))
 		}
+		matched++
+	}
+	if matched == 0 {
+		return refuse("none of its first moderators and comments is the source's")
 	}
 	return nil
 }

@@ -182,8 +182,11 @@ func TestMigrateStoreRefusesAnotherInstallation(t *testing.T) {
 	}
 	source := install("the source's first comment", "the source's second comment")
 	other := install("another blog's comment", "another blog's second", "and third")
-	if out, err := migrate(source, other); err == nil || !strings.Contains(err.Error(), "not a copy of this source") {
-		t.Fatalf("copy into another installation: %v\n%s", err, out)
+	empty := install() // nothing of it can be told apart from the target's rows, nor found among them
+	for _, from := range []string{source, empty} {
+		if out, err := migrate(from, other); err == nil || !strings.Contains(err.Error(), "not a copy of this source") {
+			t.Fatalf("copy of %s into another installation: %v\n%s", from, err, out)
+		}
 	}
 	ta := startApp(t, map[string]string{"COMMENTD_DATABASE_URL": other, "COMMENTD_ADMIN_TOKEN": testToken})
 	for id, want := range []string{1: "another blog's comment", 3: "and third"} {

@@ -254,7 +254,7 @@ func (p *listPage) compress() *listPage {
 		return p // cannot fail on a bytes.Buffer; serve the body as is
 	}
 	if buf.Len() < len(p.body) {
-		p.gz = buf.Bytes()
+		p.gz = bytes.Clone(buf.Bytes()) // not the buffer's spare capacity: size() counts len
 	}
 	return p
 }

@@ -266,8 +266,7 @@ func restore(ctx context.Context, cfg *config.Config, name string, in io.Reader,
 	}
 	if c, err := s.Counts(ctx); err != nil {
 		return err
-	} else if c.Moderators+c.Tokens+c.Settings+c.Words+c.Bans+c.Comments+c.Sources+c.Events+c.Audit+
-		c.APIKeys+c.SpamChecks+c.Webhooks > 0 {
+	} else if c.Held() > 0 {
 		return fmt.Errorf("import json restores into an empty installation; this one holds %d comments, %d training events, "+
 			"%d moderators, %d audit entries and more: point database_url at a new database", c.Comments, c.Events, c.Moderators, c.Audit)
 	}

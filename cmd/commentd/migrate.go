@@ -117,8 +117,7 @@ func checkTarget(ctx context.Context, src, dst transferStore) error {
 	if err != nil {
 		return err
 	}
-	if c.Moderators+c.Tokens+c.Settings+c.Words+c.Bans+c.Comments+c.Sources+c.Events+c.Audit+
-		c.APIKeys+c.SpamChecks+c.Webhooks == 0 {
+	if c.Held() == 0 {
 		return nil
 	}
 	refuse := func(what string) error {

@@ -141,15 +141,15 @@ func (h *handler) cacheableJSON(c *gin.Context, v any) {
 
 // writePage writes p with its ETag, or 304 when If-None-Match matches it;
 // gzipped to a client that accepts it when p has a gzipped body. The gzipped
-// body is another representation, so it has its own strong ETag (the plain
-// one's with "-gz"), as HTTP asks of content codings.
+// body is another representation, so it has its own strong ETag (gzETag), as
+// HTTP asks of content codings.
 func writePage(c *gin.Context, p *listPage) {
 	h := c.Writer.Header()
 	body, etag := p.body, p.etag
 	if p.gz != nil {
 		h.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
-			body, etag = p.gz, strings.TrimSuffix(p.etag, `"`)+`-gz"`
+			body, etag = p.gz, p.gzETag
 			h.Set("Content-Encoding", "gzip")
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"hash/maphash"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +42,7 @@ type listPage struct {
 	body    []byte
 	gz      []byte // body gzipped, for the clients that accept it; nil when not worth it
 	etag    string
+	gzETag  string // gz's own: etag with "-gz"
 	expires time.Time
 }
 
@@ -255,6 +257,7 @@ func (p *listPage) compress() *listPage {
 	}
 	if buf.Len() < len(p.body) {
 		p.gz = bytes.Clone(buf.Bytes()) // not the buffer's spare capacity: size() counts len
+		p.gzETag = strings.TrimSuffix(p.etag, `"`) + `-gz"`
 	}
 	return p
 }

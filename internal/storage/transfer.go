@@ -65,6 +65,13 @@ type Counts struct {
 	APIKeys, SpamChecks, Webhooks                       int64 // site API keys, spam checks, webhook events
 }
 
+// Held counts the rows that make an installation hold something: all but the
+// sessions and the model snapshots, which a new installation may have too.
+func (c Counts) Held() int64 {
+	return c.Moderators + c.Tokens + c.Settings + c.Words + c.Bans + c.Comments + c.Sources + c.Events + c.Audit +
+		c.APIKeys + c.SpamChecks + c.Webhooks
+}
+
 // Upsert is one statement of an Import, in SQL both engines read ($1, $2 …
 // placeholders, ON CONFLICT … DO UPDATE), with its arguments.
 type Upsert struct {

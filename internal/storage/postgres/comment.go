@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -53,13 +52,11 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 // group at a time, so of identical comments sent to it at the same moment one
 // is stored.
 func (s *Store) CreateCommentUnique(ctx context.Context, c *models.Comment, since time.Time) error {
-	from := int64(math.MinInt64)
-	if !since.IsZero() {
-		from = storage.ClampNanos(since)
-	}
+	from := storage.ClampNanos(since) // a zero since is before every time: MinInt64
 	return s.create(ctx, newComment{c: c, unique: true, since: from})
 }
 
+// create checks n's comment and stores it through the group commit.
 func (s *Store) create(ctx context.Context, n newComment) error {
 	c := n.c
 	row, err := storage.CheckComment(c)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -37,10 +36,7 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 // insert are one statement in the group's transaction, so of identical
 // comments sent at the same moment one is stored.
 func (s *Store) CreateCommentUnique(ctx context.Context, c *models.Comment, since time.Time) error {
-	from := int64(math.MinInt64)
-	if !since.IsZero() {
-		from = storage.ClampNanos(since)
-	}
+	from := storage.ClampNanos(since) // a zero since is before every time: MinInt64
 	return s.create(ctx, c, &from)
 }
 

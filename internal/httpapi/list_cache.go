@@ -180,21 +180,23 @@ func (lc *listCache) invalidateAll() {
 // dropPost removes post's pages; mu is held.
 func (lc *listCache) dropPost(post string) {
 	for _, k := range lc.posts[post] {
-		if p, ok := lc.pages[k]; ok {
-			lc.bytes -= p.size()
-			delete(lc.pages, k)
-		}
+		lc.forget(k)
 	}
 	delete(lc.posts, post)
 }
 
 // dropPage removes one page; mu is held.
 func (lc *listCache) dropPage(k listKey) {
+	lc.forget(k)
+	lc.posts[k.post] = slices.DeleteFunc(lc.posts[k.post], func(x listKey) bool { return x == k })
+}
+
+// forget removes k's page and gives back its bytes, leaving lc.posts; mu is held.
+func (lc *listCache) forget(k listKey) {
 	if p, ok := lc.pages[k]; ok {
 		lc.bytes -= p.size()
 		delete(lc.pages, k)
 	}
-	lc.posts[k.post] = slices.DeleteFunc(lc.posts[k.post], func(x listKey) bool { return x == k })
 }
 
 // apply invalidates what e may have changed.

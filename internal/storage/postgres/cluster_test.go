@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -151,5 +152,55 @@ func TestTrainingEventsVisibleInIDOrder(t *testing.T) {
 			}
 		}
 		t.Fatalf("the replay saw %d events of %d; %d skipped", len(seen), len(want), missing)
+	}
+}
+
+// TestCreateUniqueAcrossInstances sends copies of one comment to two stores on
+// one database at once, as two instances behind a load balancer receive a
+// double-clicked form: each instance writes its own groups, so only the
+// database can keep the second copy out. Exactly one is stored, over several
+// rounds, and different comments sent alongside are all stored.
+func TestCreateUniqueAcrossInstances(t *testing.T) {
+	url := testDB.NewSchema(t)
+	var stores [2]*postgres.Store
+	for i := range stores {
+		s, err := postgres.Open(t.Context(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	ctx := t.Context()
+	const rounds, copies = 20, 8
+	for r := range rounds {
+		post := fmt.Sprint("double-click-", r)
+		errs := make([]error, 2*copies)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() {
+				c := models.Comment{Post: post, Author: "Ada", Email: "Ada@example.org", Text: "the same words",
+					Status: models.StatusApproved, CreatedAt: time.Now()}
+				if i%4 == 3 {
+					c.Text = fmt.Sprint("other words ", i)
+				}
+				errs[i] = stores[i%2].CreateCommentUnique(ctx, &c, time.Now().Add(-time.Minute))
+			})
+		}
+		wg.Wait()
+		stored := 0
+		for i, err := range errs {
+			switch {
+			case i%4 == 3 && err != nil:
+				t.Errorf("round %d: other comment %d: %v", r, i, err)
+			case i%4 != 3 && err == nil:
+				stored++
+			case i%4 != 3 && !errors.Is(err, models.ErrDuplicate):
+				t.Errorf("round %d: copy %d: %v, want ErrDuplicate", r, i, err)
+			}
+		}
+		if stored != 1 {
+			t.Errorf("round %d: %d copies stored across two instances, want 1", r, stored)
+		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,9 +50,9 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 // than a trashed one has the same post, the same email (ignoring case) and
 // exactly the same text, created at or after since (a zero since: any time);
 // then it stores nothing and returns models.ErrDuplicate. The check and the
-// insert are one statement, and the comments of one instance are written one
-// group at a time, so of identical comments sent to it at the same moment one
-// is stored.
+// insert are one statement, under a lock on the post and email held until
+// COMMIT, so of identical comments sent at the same moment, to one instance or
+// to several, one is stored.
 func (s *Store) CreateCommentUnique(ctx context.Context, c *models.Comment, since time.Time) error {
 	from := storage.ClampNanos(since) // a zero since is before every time: MinInt64
 	return s.create(ctx, newComment{c: c, unique: true, since: from})
@@ -84,12 +86,45 @@ type newComment struct {
 	since  int64 // unix nanoseconds
 }
 
+// duplicateLocks is the first key of the transaction advisory locks that
+// serialise duplicate checks: pg_advisory_xact_lock(duplicateLocks, h), h a
+// hash of a comment's post and email. (Two-key locks never meet the one-key
+// locks of migrations and imports.)
+const duplicateLocks int32 = 0x636d6e74 // "cmnt"
+
+// duplicateLockKeys returns, sorted and once each, the second keys of the
+// locks the unique comments among comments take before their INSERTs. The
+// duplicate check of one instance cannot see a copy another instance inserted
+// but has not committed; holding the lock of the copy's post and email until
+// COMMIT makes the second check wait for the first transaction and, under READ
+// COMMITTED, see its row. Sorted, the locks of two groups cannot deadlock.
+func duplicateLockKeys(comments []newComment) []int32 {
+	var keys []int32
+	for _, n := range comments {
+		if !n.unique {
+			continue
+		}
+		h := fnv.New32a()
+		h.Write([]byte(n.c.Post))
+		h.Write([]byte{0})
+		h.Write([]byte(n.row.EmailNorm))
+		keys = append(keys, int32(h.Sum32()))
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
 // insertAll writes comments in one transaction, their INSERTs in one round
 // trip, with their webhook events when the outbox is on, and returns their ids.
+// The unique ones first take their duplicate locks (see duplicateLockKeys).
 func (s *Store) insertAll(ctx context.Context, comments []newComment) ([]int64, error) {
 	ids := make([]int64, len(comments))
+	locks := duplicateLockKeys(comments)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
+		for _, k := range locks {
+			b.Queue(`SELECT pg_advisory_xact_lock($1, $2)`, duplicateLocks, k)
+		}
 		for _, n := range comments {
 			c, row := n.c, n.row
 			query, args := insertCommentSQL, []any{c.Post, c.Parent, c.Author, c.Email, row.EmailNorm, c.URL, c.Text,
@@ -101,6 +136,12 @@ func (s *Store) insertAll(ctx context.Context, comments []newComment) ([]int64, 
 			b.Queue(query, args...)
 		}
 		br := tx.SendBatch(ctx, b)
+		for range locks {
+			if _, err := br.Exec(); err != nil {
+				br.Close()
+				return err
+			}
+		}
 		for i, n := range comments {
 			err := br.QueryRow().Scan(&ids[i])
 			if n.unique && errors.Is(err, pgx.ErrNoRows) {

@@ -82,7 +82,7 @@ bench_store() {
 	idle=$(rss_mb)
 	echo "bench: $1 on http://$addr" >&2
 	# shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
-	"$work/commentd-load" run -target "http://$addr" -pid "$server_pid" -admin-token "$token" -label "$1" -post-goal "${BENCH_POST_GOAL:-0.40}" \
+	"$work/commentd-load" run -target "http://$addr" -pid "$server_pid" -admin-token "$token" -services redis-server,postgres -label "$1" -post-goal "${BENCH_POST_GOAL:-0.40}" \
 		-header="$header" -tsv ${BENCH_ARGS:-} >>"$work/table.tsv"
 	header=false
 	memory+=("$1: RSS idle ${idle} MB, after the load $(rss_mb) MB")

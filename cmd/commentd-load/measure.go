@@ -21,8 +21,9 @@ type load struct {
 
 // sample is what one attack measured.
 type sample struct {
-	rate      float64       // expected answers per second over the attack
-	cpu       time.Duration // the server's CPU time (user+system) per expected answer; 0 when unknown
+	rate      float64         // expected answers per second over the attack
+	cpu       time.Duration   // the server's CPU time (user+system) per expected answer; 0 when unknown
+	services  []time.Duration // the same for each of the server's services (see server), summed over their processes
 	requests  int
 	errors    int // transport errors and unexpected statuses
 	codes     map[int]int
@@ -57,6 +58,7 @@ func (p boundedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, b
 // requests arrive at rate per second whatever the answers take.
 func attack(ctx context.Context, srv server, tr vegeta.Targeter, want, rate, workers int, d time.Duration, maxRequests int) sample {
 	cpu0, cpuOK := cpuTime(srv.pid)
+	svc0 := servicesCPU(srv.services)
 	opts := []func(*vegeta.Attacker){vegeta.MaxBody(0), vegeta.Timeout(10 * time.Second), vegeta.KeepAlive(true)}
 	if rate == 0 {
 		opts = append(opts, vegeta.Workers(uint64(workers)), vegeta.MaxWorkers(uint64(workers)))
@@ -95,13 +97,47 @@ func attack(ctx context.Context, srv server, tr vegeta.Targeter, want, rate, wor
 	if cpu1, ok1 := cpuTime(srv.pid); cpuOK && ok1 && ok > 0 {
 		s.cpu = (cpu1 - cpu0) / time.Duration(ok)
 	}
+	if ok > 0 {
+		for i, t := range servicesCPU(srv.services) {
+			s.services = append(s.services, (t-svc0[i])/time.Duration(ok))
+		}
+	}
 	return s
 }
 
-// server is what an attack targets: its base URL and, when known, its process.
+// server is what an attack targets: its base URL and, when known, its process
+// and the names of the processes it relies on (Redis, PostgreSQL).
 type server struct {
-	url string
-	pid int
+	url      string
+	pid      int
+	services []string
+}
+
+// servicesCPU returns the CPU time of the processes of each name, summed. A
+// process that ends between two readings takes its time with it; PostgreSQL's
+// backends live as long as the server's pool keeps their connections.
+func servicesCPU(names []string) []time.Duration {
+	if len(names) == 0 {
+		return nil
+	}
+	total := make([]time.Duration, len(names))
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		comm, err := os.ReadFile("/proc/" + d.Name() + "/comm")
+		if err != nil {
+			continue
+		}
+		if i := slices.Index(names, strings.TrimSpace(string(comm))); i >= 0 {
+			if t, ok := cpuTime(pid); ok {
+				total[i] += t
+			}
+		}
+	}
+	return total
 }
 
 // cpuTime reads the user and system time of process pid from /proc.

@@ -31,7 +31,7 @@ func defaultGoals(postGoal float64) goals {
 
 // printTable writes one line per row under label: aligned, or with tsv
 // tab-separated for a caller that aligns several runs together.
-func printTable(w io.Writer, label string, rows []row, g goals, header, tsv bool) {
+func printTable(w io.Writer, label string, rows []row, services []string, g goals, header, tsv bool) {
 	var tw interface {
 		io.Writer
 		Flush() error
@@ -40,7 +40,7 @@ func printTable(w io.Writer, label string, rows []row, g goals, header, tsv bool
 		tw = plain{w}
 	}
 	if header {
-		fmt.Fprintln(tw, "server\tload\tmax/s\tfloor\tfloor max/s\tratio\tgoal\tcpu/req\tfloor cpu/req\t½max/s\tp50\tp99\tp99.9\tfloor p99\terrors\tcodes\t")
+		fmt.Fprintln(tw, "server\tload\tmax/s\tfloor\tfloor max/s\tratio\tgoal\tcpu/req\tservices cpu/req\tfloor cpu/req\t½max/s\tp50\tp99\tp99.9\tfloor p99\terrors\tcodes\t")
 	}
 	for _, r := range rows {
 		ratio := r.max.rate / r.floorMax.rate
@@ -52,8 +52,8 @@ func printTable(w io.Writer, label string, rows []row, g goals, header, tsv bool
 			}
 			goal = fmt.Sprintf("%.0f%% %s", t*100, mark)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%.0f\t%.2f\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%s\t\n",
-			label, r.load, r.max.rate, r.floor, r.floorMax.rate, ratio, goal, us(r.max.cpu), us(r.floorMax.cpu), r.half.rate,
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%.0f\t%.2f\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%s\t\n",
+			label, r.load, r.max.rate, r.floor, r.floorMax.rate, ratio, goal, us(r.max.cpu), perService(services, r.max.services), us(r.floorMax.cpu), r.half.rate,
 			ms(r.half.quantile(0.5)), p99(r.half.quantile(0.99), g.halfMS), ms(r.half.quantile(0.999)), ms(r.floorHalf.quantile(0.99)),
 			r.errors, codes(r.half))
 	}
@@ -79,6 +79,19 @@ func us(d time.Duration) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
+}
+
+// perService formats the CPU time per request of each named service, e.g.
+// "redis-server 55µs postgres 109µs", or "-" when none is measured.
+func perService(names []string, cpu []time.Duration) string {
+	var out []string
+	for i, d := range cpu {
+		out = append(out, names[i]+" "+us(d))
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, " ")
 }
 
 // ms formats a latency in milliseconds.

@@ -31,8 +31,9 @@ type settings struct {
 	adminToken  string
 	header      bool
 	tsv         bool
-	pid         int     // the server's process, for its CPU time per request
-	postGoal    float64 // the POST ratio to reach
+	pid         int      // the server's process, for its CPU time per request
+	services    []string // names of the processes it relies on, for theirs
+	postGoal    float64  // the POST ratio to reach
 }
 
 func parseRun(args []string, stderr io.Writer) (settings, error) {
@@ -52,11 +53,15 @@ func parseRun(args []string, stderr io.Writer) (settings, error) {
 	fs.BoolVar(&s.header, "header", true, "print the table's header")
 	fs.BoolVar(&s.tsv, "tsv", false, "print the table tab-separated, for aligning several runs (column -t -s TAB)")
 	fs.IntVar(&s.pid, "pid", 0, "the server's process id, to report its CPU time per request (0: not reported)")
+	services := fs.String("services", "", "comma-separated process names (as in /proc/PID/comm, e.g. redis-server,postgres) whose CPU time per request is reported too")
 	fs.Float64Var(&s.postGoal, "post-goal", 0.40, "the POST ratio to reach (0.40 on SQLite, 0.25 on PostgreSQL)")
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
 	s.loads = strings.Split(loads, ",")
+	if *services != "" {
+		s.services = strings.Split(*services, ",")
+	}
 	if err := loopbackOnly(s.target); err != nil {
 		return s, err
 	}
@@ -135,7 +140,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return ctx.Err()
 		}
 	}
-	printTable(stdout, s.label, rows, defaultGoals(s.postGoal), s.header, s.tsv)
+	printTable(stdout, s.label, rows, s.services, defaultGoals(s.postGoal), s.header, s.tsv)
 	return nil
 }
 
@@ -143,7 +148,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // latency at half of each.
 func (b *bench) measure(ctx context.Context, l load, floor *floorProc, floorName string) row {
 	const warmup = time.Second
-	real := server{url: b.target, pid: b.pid}
+	real := server{url: b.target, pid: b.pid, services: b.services}
 	base := server{url: floor.addr, pid: floor.cmd.Process.Pid}
 	floorWant := http.StatusOK
 	if floorName == floorDecode {

@@ -1,10 +1,12 @@
 package postgres_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -159,18 +161,32 @@ func TestTrainingEventsVisibleInIDOrder(t *testing.T) {
 // one database at once, as two instances behind a load balancer receive a
 // double-clicked form: each instance writes its own groups, so only the
 // database can keep the second copy out. Exactly one is stored, over several
-// rounds, and different comments sent alongside are all stored.
+// rounds, and different comments sent alongside are all stored; also where the
+// role's default isolation is REPEATABLE READ, under which a check would see
+// the database as it was before it waited.
 func TestCreateUniqueAcrossInstances(t *testing.T) {
-	url := testDB.NewSchema(t)
-	var stores [2]*postgres.Store
-	for i := range stores {
-		s, err := postgres.Open(t.Context(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		stores[i] = s
+	for _, isolation := range []string{"", "repeatable read"} {
+		t.Run("default isolation "+cmp.Or(isolation, "read committed"), func(t *testing.T) {
+			url := testDB.NewSchema(t)
+			if isolation != "" { // pgx reads %20, not +, as a space
+				url += "&default_transaction_isolation=" + strings.ReplaceAll(isolation, " ", "%20")
+			}
+			var stores [2]*postgres.Store
+			for i := range stores {
+				s, err := postgres.Open(t.Context(), url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				stores[i] = s
+			}
+			createCopies(t, stores)
+		})
 	}
+}
+
+// createCopies runs the rounds of TestCreateUniqueAcrossInstances.
+func createCopies(t *testing.T, stores [2]*postgres.Store) {
 	ctx := t.Context()
 	const rounds, copies = 20, 8
 	for r := range rounds {

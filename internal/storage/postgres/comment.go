@@ -95,9 +95,10 @@ const duplicateLocks int32 = 0x636d6e74 // "cmnt"
 // duplicateLockKeys returns, sorted and once each, the second keys of the
 // locks the unique comments among comments take before their INSERTs. The
 // duplicate check of one instance cannot see a copy another instance inserted
-// but has not committed; holding the lock of the copy's post and email until
-// COMMIT makes the second check wait for the first transaction and, under READ
-// COMMITTED, see its row. Sorted, the locks of two groups cannot deadlock.
+// but has not committed; holding the lock of the copy's post, email and text
+// until COMMIT makes the second check wait for the first transaction and,
+// under READ COMMITTED, see its row. Sorted, the locks of two groups cannot
+// deadlock; two comments that share a key by chance only wait for each other.
 func duplicateLockKeys(comments []newComment) []int32 {
 	var keys []int32
 	for _, n := range comments {
@@ -105,9 +106,10 @@ func duplicateLockKeys(comments []newComment) []int32 {
 			continue
 		}
 		h := fnv.New32a()
-		h.Write([]byte(n.c.Post))
-		h.Write([]byte{0})
-		h.Write([]byte(n.row.EmailNorm))
+		for _, part := range []string{n.c.Post, n.row.EmailNorm, n.c.Text} {
+			h.Write([]byte(part))
+			h.Write([]byte{0})
+		}
 		keys = append(keys, int32(h.Sum32()))
 	}
 	slices.Sort(keys)

@@ -122,9 +122,12 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 }
 
 // tryTx runs fn in a transaction and commits it; sent reports whether the
-// COMMIT went out, after which an error leaves the outcome unknown.
+// COMMIT went out, after which an error leaves the outcome unknown. The
+// transaction is READ COMMITTED whatever default the role or database sets:
+// the store's statements count on seeing what committed before each of them
+// (the duplicate check after its lock, see duplicateLockKeys).
 func (s *Store) tryTx(ctx context.Context, fn func(tx pgx.Tx) error) (sent bool, err error) {
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return false, err
 	}

@@ -58,7 +58,7 @@ func (p boundedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, b
 // requests arrive at rate per second whatever the answers take.
 func attack(ctx context.Context, srv server, tr vegeta.Targeter, want, rate, workers int, d time.Duration, maxRequests int) sample {
 	cpu0, cpuOK := cpuTime(srv.pid)
-	svc0 := servicesCPU(srv.services)
+	svc0 := readServices(srv.services)
 	opts := []func(*vegeta.Attacker){vegeta.MaxBody(0), vegeta.Timeout(10 * time.Second), vegeta.KeepAlive(true)}
 	if rate == 0 {
 		opts = append(opts, vegeta.Workers(uint64(workers)), vegeta.MaxWorkers(uint64(workers)))
@@ -98,8 +98,8 @@ func attack(ctx context.Context, srv server, tr vegeta.Targeter, want, rate, wor
 		s.cpu = (cpu1 - cpu0) / time.Duration(ok)
 	}
 	if ok > 0 {
-		for i, t := range servicesCPU(srv.services) {
-			s.services = append(s.services, (t-svc0[i])/time.Duration(ok))
+		for _, t := range readServices(srv.services).since(svc0, len(srv.services)) {
+			s.services = append(s.services, t/time.Duration(ok))
 		}
 	}
 	return s
@@ -113,14 +113,28 @@ type server struct {
 	services []string
 }
 
-// servicesCPU returns the CPU time of the processes of each name, summed. A
-// process that ends between two readings takes its time with it; PostgreSQL's
-// backends live as long as the server's pool keeps their connections.
-func servicesCPU(names []string) []time.Duration {
+// procKey tells a process from a later one given the same PID: by its start time.
+type procKey struct {
+	pid   int
+	start int64 // clock ticks after boot
+}
+
+// procCPU is one process of a service: the index of the service's name, and its CPU time.
+type procCPU struct {
+	name int
+	cpu  time.Duration
+}
+
+// serviceProcs is a reading of every running process of the named services.
+type serviceProcs map[procKey]procCPU
+
+// readServices finds the processes whose /proc/PID/comm is one of names and
+// reads their CPU time.
+func readServices(names []string) serviceProcs {
+	procs := serviceProcs{}
 	if len(names) == 0 {
-		return nil
+		return procs
 	}
-	total := make([]time.Duration, len(names))
 	dirs, _ := os.ReadDir("/proc")
 	for _, d := range dirs {
 		pid, err := strconv.Atoi(d.Name())
@@ -132,35 +146,56 @@ func servicesCPU(names []string) []time.Duration {
 			continue
 		}
 		if i := slices.Index(names, strings.TrimSpace(string(comm))); i >= 0 {
-			if t, ok := cpuTime(pid); ok {
-				total[i] += t
+			if cpu, start, ok := procStat(pid); ok {
+				procs[procKey{pid, start}] = procCPU{name: i, cpu: cpu}
 			}
 		}
+	}
+	return procs
+}
+
+// since returns, for each of n names, the CPU time its processes spent between
+// the reading before and now: a process that started in between counts in
+// full, and one that ended in between takes its time with it (PostgreSQL's
+// backends live as long as the server's pool keeps their connections).
+func (now serviceProcs) since(before serviceProcs, n int) []time.Duration {
+	total := make([]time.Duration, n)
+	for k, p := range now {
+		total[p.name] += p.cpu - before[k].cpu // a missing key reads as zero
 	}
 	return total
 }
 
 // cpuTime reads the user and system time of process pid from /proc.
 func cpuTime(pid int) (time.Duration, bool) {
+	cpu, _, ok := procStat(pid)
+	return cpu, ok
+}
+
+// procStat reads the user and system time of process pid from /proc, and when
+// it started.
+func procStat(pid int) (cpu time.Duration, start int64, ok bool) {
 	if pid <= 0 {
-		return 0, false
+		return 0, 0, false
 	}
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
-	// The fields after the command name, which is in parentheses and may hold spaces.
+	// The fields after the command name, which is in parentheses and may hold
+	// spaces; f[0] is the stat file's third field.
 	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return 0, false
+	if len(f) < 20 {
+		return 0, 0, false
 	}
 	utime, err1 := strconv.ParseInt(f[11], 10, 64)
 	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
+	start, err3 := strconv.ParseInt(f[19], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return 0, 0, false
 	}
 	const ticksPerSecond = 100 // USER_HZ on Linux
-	return time.Duration(utime+stime) * time.Second / ticksPerSecond, true
+	return time.Duration(utime+stime) * time.Second / ticksPerSecond, start, true
 }
 
 // median returns the sample of median rate.

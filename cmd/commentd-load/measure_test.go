@@ -1,37 +1,47 @@
 package main
 
 import (
+	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestServicesCPU finds this test's own process by its name and reads at
-// least the CPU time it had read for the process just before; an unknown name
-// reads zero.
-func TestServicesCPU(t *testing.T) {
+// TestServicesSince finds this test's own process by its name and reports
+// the CPU time it spent between two readings; an unknown name spends none, and
+// a process missing from the first reading counts in full.
+func TestServicesSince(t *testing.T) {
 	comm, err := os.ReadFile("/proc/self/comm")
 	if err != nil {
 		t.Skip("no /proc here:", err)
 	}
-	self := strings.TrimSpace(string(comm))
-	spent, ok := cpuTime(os.Getpid())
+	names := []string{"no-such-process", strings.TrimSpace(string(comm))}
+	before := readServices(names)
+	start, ok := cpuTime(os.Getpid())
+	spent := time.Duration(0)
 	for deadline := time.Now().Add(10 * time.Second); ok && spent == 0 && time.Now().Before(deadline); {
-		spent, ok = cpuTime(os.Getpid()) // spend CPU until it shows: one clock tick
+		var now time.Duration
+		now, ok = cpuTime(os.Getpid()) // spend CPU until it shows: one clock tick
+		spent = now - start
 	}
 	if !ok || spent == 0 {
-		t.Fatalf("cpuTime(self) = %v, %v", spent, ok)
+		t.Fatalf("cpuTime(self) spent %v, %v", spent, ok)
 	}
-	got := servicesCPU([]string{self, "no-such-process-name"})
-	if len(got) != 2 || got[0] < spent || got[1] != 0 {
-		t.Errorf("servicesCPU(%q, unknown) = %v, want at least %v and 0", self, got, spent)
+	now := readServices(names)
+	if len(now) == 0 {
+		t.Fatalf("readServices(%q) found no process", names)
 	}
-	if servicesCPU(nil) != nil {
-		t.Error("servicesCPU(nil) is not nil")
+	if got := now.since(before, 2); got[0] != 0 || got[1] < spent {
+		t.Errorf("since = %v, want 0 and at least %v", got, spent)
+	}
+	if got := now.since(serviceProcs{}, 2); got[1] < start+spent { // as if new since then
+		t.Errorf("since an empty reading = %v, want at least %v", got, start+spent)
 	}
 }
 
+// TestPerService formats the services' column of the table.
 func TestPerService(t *testing.T) {
 	for _, tt := range []struct {
 		names []string
@@ -45,6 +55,25 @@ func TestPerService(t *testing.T) {
 	} {
 		if got := perService(tt.names, tt.cpu); got != tt.want {
 			t.Errorf("perService(%v, %v) = %q, want %q", tt.names, tt.cpu, got, tt.want)
+		}
+	}
+}
+
+// TestParseServices: -services takes names as /proc/PID/comm spells them.
+func TestParseServices(t *testing.T) {
+	for _, tt := range []struct {
+		flag string
+		want []string
+		ok   bool
+	}{
+		{"", nil, true},
+		{"redis-server,postgres", []string{"redis-server", "postgres"}, true},
+		{" redis-server , postgres ,", []string{"redis-server", "postgres"}, true},
+		{"a-name-of-sixteen", nil, false},
+	} {
+		s, err := parseRun([]string{"-services", tt.flag}, io.Discard)
+		if (err == nil) != tt.ok || !slices.Equal(s.services, tt.want) {
+			t.Errorf("-services %q: %q, %v", tt.flag, s.services, err)
 		}
 	}
 }

@@ -59,8 +59,14 @@ func parseRun(args []string, stderr io.Writer) (settings, error) {
 		return s, err
 	}
 	s.loads = strings.Split(loads, ",")
-	if *services != "" {
-		s.services = strings.Split(*services, ",")
+	for name := range strings.SplitSeq(*services, ",") {
+		switch name = strings.TrimSpace(name); {
+		case name == "":
+		case len(name) > 15:
+			return s, fmt.Errorf("run: -services %q: /proc/PID/comm holds at most 15 bytes of a name", name)
+		default:
+			s.services = append(s.services, name)
+		}
 	}
 	if err := loopbackOnly(s.target); err != nil {
 		return s, err

@@ -15,7 +15,7 @@ import (
 func TestServicesSince(t *testing.T) {
 	comm, err := os.ReadFile("/proc/self/comm")
 	if err != nil {
-		t.Skip("no /proc here:", err)
+		t.Fatal(err) // the load tool reads /proc; it runs on Linux only
 	}
 	names := []string{"no-such-process", strings.TrimSpace(string(comm))}
 	before := readServices(names)

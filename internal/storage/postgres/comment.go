@@ -50,7 +50,7 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment) error {
 // than a trashed one has the same post, the same email (ignoring case) and
 // exactly the same text, created at or after since (a zero since: any time);
 // then it stores nothing and returns models.ErrDuplicate. The check and the
-// insert are one statement, under a lock on the post and email held until
+// insert are one statement, under a lock on the post, email and text held until
 // COMMIT, so of identical comments sent at the same moment, to one instance or
 // to several, one is stored.
 func (s *Store) CreateCommentUnique(ctx context.Context, c *models.Comment, since time.Time) error {
@@ -88,7 +88,7 @@ type newComment struct {
 
 // duplicateLocks is the first key of the transaction advisory locks that
 // serialise duplicate checks: pg_advisory_xact_lock(duplicateLocks, h), h a
-// hash of a comment's post and email. (Two-key locks never meet the one-key
+// hash of a comment's post, email and text. (Two-key locks never meet the one-key
 // locks of migrations and imports.)
 const duplicateLocks int32 = 0x636d6e74 // "cmnt"
 

@@ -91,6 +91,7 @@ func build(ctx context.Context, cfg *config.Config, logger *slog.Logger) (a *app
 	}
 	var r *ratelimit.Redis
 	if rdb != nil {
+		redis.SetLogger(redisLog{logger}) // go-redis's own messages, into our log (redislog.go)
 		a.closers = append(a.closers, func() { rdb.Close() })
 		r = ratelimit.NewRedis(rdb, cfg.RedisKeyPrefix+"rl:", cfg.RedisTimeout)
 	}

@@ -35,6 +35,7 @@ const commitTimeout = 30 * time.Second
 type Group[T any] struct {
 	commit func(ctx context.Context, items []T) ([]int64, error) // one transaction; an id per item
 	alone  func(error) bool                                      // whether a failed group is retried item by item
+	idle   func()                                                // run when a commit leaves no write waiting; may be nil
 	queue  chan *groupWrite[T]
 	quit   chan struct{}
 	done   chan struct{} // closed when the goroutine has returned
@@ -56,8 +57,13 @@ type groupWrite[T any] struct {
 // When a group fails with an error for which retryAlone reports true, each
 // item is committed alone, so that one bad item does not fail the others;
 // errors that would fail each alone as well (a busy database) should report false.
-func NewGroup[T any](commit func(ctx context.Context, items []T) ([]int64, error), retryAlone func(error) bool) *Group[T] {
-	g := &Group[T]{commit: commit, alone: retryAlone, queue: make(chan *groupWrite[T], maxGroup),
+//
+// idle, when not nil, runs on the same goroutine after a commit that leaves no
+// write waiting: upkeep of the writer's connection (SQLite copying its WAL
+// into the database) then delays only the writes that arrive while it runs,
+// instead of a commit and every write queued behind it.
+func NewGroup[T any](commit func(ctx context.Context, items []T) ([]int64, error), retryAlone func(error) bool, idle func()) *Group[T] {
+	g := &Group[T]{commit: commit, alone: retryAlone, idle: idle, queue: make(chan *groupWrite[T], maxGroup),
 		quit: make(chan struct{}), done: make(chan struct{})}
 	go g.run()
 	return g
@@ -115,6 +121,9 @@ func (g *Group[T]) run() {
 		}
 		g.write(group)
 		clear(group)
+		if g.idle != nil && len(g.queue) == 0 {
+			g.idle()
+		}
 	}
 }
 

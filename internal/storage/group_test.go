@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -56,7 +57,7 @@ func TestGroupWrites(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := &ledger{}
-			g := NewGroup(l.commit, func(error) bool { return tt.alone })
+			g := NewGroup(l.commit, func(error) bool { return tt.alone }, nil)
 			defer g.Close()
 			ids := make([]int64, tt.callers)
 			errs := make([]error, tt.callers)
@@ -114,7 +115,7 @@ func TestGroupCanceledWhileQueued(t *testing.T) {
 // TestGroupAfterClose answers instead of hanging.
 func TestGroupAfterClose(t *testing.T) {
 	l := &ledger{}
-	g := NewGroup(l.commit, func(error) bool { return true })
+	g := NewGroup(l.commit, func(error) bool { return true }, nil)
 	g.Close()
 	g.Close() // twice is fine
 	if _, err := g.Write(t.Context(), "x"); !errors.Is(err, ErrClosed) || !errors.Is(err, models.ErrUnavailable) {
@@ -131,12 +132,47 @@ func TestGroupCommitHasADeadline(t *testing.T) {
 		_, ok := ctx.Deadline()
 		deadline <- ok
 		return make([]int64, len(items)), nil
-	}, func(error) bool { return false })
+	}, func(error) bool { return false }, nil)
 	defer g.Close()
 	if _, err := g.Write(context.Background(), "x"); err != nil {
 		t.Fatal(err)
 	}
 	if !<-deadline {
 		t.Error("the commit's context has no deadline")
+	}
+}
+
+// TestGroupIdle: idle runs after a commit that leaves no write waiting, and
+// not after one that writes behind it are queued for.
+func TestGroupIdle(t *testing.T) {
+	l := &ledger{}
+	entered, release := make(chan struct{}), make(chan struct{})
+	var idles []int // the ledger's commits at each idle call
+	first := true
+	g := NewGroup(func(ctx context.Context, items []string) ([]int64, error) {
+		if first { // hold the first commit until three more writes are queued
+			first = false
+			close(entered)
+			<-release
+		}
+		return l.commit(ctx, items)
+	}, func(error) bool { return false }, func() { idles = append(idles, l.commits) })
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _ = g.Write(t.Context(), "first") })
+	<-entered
+	for i := range 3 {
+		wg.Go(func() { _, _ = g.Write(t.Context(), fmt.Sprint("queued ", i)) })
+	}
+	for len(g.queue) < 3 {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	g.Close() // idle has returned: it runs before the goroutine takes the next write
+	if l.commits != 2 {
+		t.Fatalf("commits = %d, want 2 (the first write, then the three queued behind it)", l.commits)
+	}
+	if !slices.Equal(idles, []int{2}) {
+		t.Errorf("idle ran after commits %v, want only after the last (2)", idles)
 	}
 }

@@ -78,7 +78,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	s.group = storage.NewGroup(s.insertAll, func(err error) bool {
 		code := sqlState(err)
 		return strings.HasPrefix(code, "22") || strings.HasPrefix(code, "23")
-	})
+	}, nil)
 	return s, nil
 }
 

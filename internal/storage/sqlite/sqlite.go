@@ -45,6 +45,8 @@ type Store struct {
 	busyRetries int           // extra attempts of a write transaction that met SQLITE_BUSY
 	busyBackoff time.Duration // first pause between those attempts; doubles each time
 	onBusy      func()        // called before each retry; tests only
+
+	onCheckpoint func(frames, copied int) // called after each idle checkpoint; tests only
 }
 
 // options tune Open; tests shorten the timeouts.

@@ -35,7 +35,8 @@ const commitTimeout = 30 * time.Second
 type Group[T any] struct {
 	commit func(ctx context.Context, items []T) ([]int64, error) // one transaction; an id per item
 	alone  func(error) bool                                      // whether a failed group is retried item by item
-	idle   func()                                                // run when a commit leaves no write waiting; may be nil
+	idle   func(ctx context.Context)                             // run when a commit leaves no write waiting; may be nil
+	stop   context.CancelFunc                                    // ends the context idle is given, at Close
 	queue  chan *groupWrite[T]
 	quit   chan struct{}
 	done   chan struct{} // closed when the goroutine has returned
@@ -58,14 +59,17 @@ type groupWrite[T any] struct {
 // item is committed alone, so that one bad item does not fail the others;
 // errors that would fail each alone as well (a busy database) should report false.
 //
-// idle, when not nil, runs on the same goroutine after a commit that leaves no
-// write waiting: upkeep of the writer's connection (SQLite copying its WAL
-// into the database) then delays only the writes that arrive while it runs,
-// instead of a commit and every write queued behind it.
-func NewGroup[T any](commit func(ctx context.Context, items []T) ([]int64, error), retryAlone func(error) bool, idle func()) *Group[T] {
+// idle, when not nil, runs on the same goroutine after a group whose callers
+// have all been answered, when no write is waiting: upkeep of the writer's
+// connection (SQLite copying its WAL into the database) then delays the writes
+// that arrive while it runs, and other users of that connection, instead of a
+// commit and every write queued behind it. Its context ends at Close.
+func NewGroup[T any](commit func(ctx context.Context, items []T) ([]int64, error), retryAlone func(error) bool, idle func(ctx context.Context)) *Group[T] {
 	g := &Group[T]{commit: commit, alone: retryAlone, idle: idle, queue: make(chan *groupWrite[T], maxGroup),
 		quit: make(chan struct{}), done: make(chan struct{})}
-	go g.run()
+	ctx, stop := context.WithCancel(context.Background())
+	g.stop = stop
+	go g.run(ctx)
 	return g
 }
 
@@ -95,11 +99,14 @@ func (g *Group[T]) Write(ctx context.Context, item T) (int64, error) {
 // Close commits what is being written, answers what is queued with ErrClosed
 // and ends the goroutine.
 func (g *Group[T]) Close() {
-	g.once.Do(func() { close(g.quit) })
+	g.once.Do(func() {
+		close(g.quit)
+		g.stop() // an idle task in progress gives up
+	})
 	<-g.done
 }
 
-func (g *Group[T]) run() {
+func (g *Group[T]) run(ctx context.Context) {
 	defer close(g.done)
 	group := make([]*groupWrite[T], 0, maxGroup)
 	for {
@@ -122,7 +129,7 @@ func (g *Group[T]) run() {
 		g.write(group)
 		clear(group)
 		if g.idle != nil && len(g.queue) == 0 {
-			g.idle()
+			g.idle(ctx)
 		}
 	}
 }

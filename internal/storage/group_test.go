@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/commentd/commentd/models"
 )
@@ -156,7 +157,7 @@ func TestGroupIdle(t *testing.T) {
 			<-release
 		}
 		return l.commit(ctx, items)
-	}, func(error) bool { return false }, func() { idles = append(idles, l.commits) })
+	}, func(error) bool { return false }, func(context.Context) { idles = append(idles, l.commits) })
 	var wg sync.WaitGroup
 	wg.Go(func() { _, _ = g.Write(t.Context(), "first") })
 	<-entered
@@ -174,5 +175,30 @@ func TestGroupIdle(t *testing.T) {
 	}
 	if !slices.Equal(idles, []int{2}) {
 		t.Errorf("idle ran after commits %v, want only after the last (2)", idles)
+	}
+}
+
+// TestGroupCloseEndsIdle: Close does not wait out a long idle task; its
+// context ends.
+func TestGroupCloseEndsIdle(t *testing.T) {
+	l := &ledger{}
+	started := make(chan struct{})
+	g := NewGroup(l.commit, func(error) bool { return false }, func(ctx context.Context) {
+		close(started)
+		<-ctx.Done()
+	})
+	if _, err := g.Write(t.Context(), "x"); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	closed := make(chan struct{})
+	go func() {
+		g.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close still waits for the idle task")
 	}
 }

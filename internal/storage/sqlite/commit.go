@@ -31,22 +31,18 @@ func (s *Store) startCommitter(ctx context.Context) error {
 		return err
 	}
 	s.commit = &committer{insert: insert, unique: unique}
-	ck := &checkpointer{db: s.write, done: func(frames, copied int) {
-		if s.onCheckpoint != nil {
-			s.onCheckpoint(frames, copied)
-		}
-	}}
+	ck := &checkpointer{db: s.write, done: s.onCheckpoint}
 	// A busy lock would fail each comment alone as well: no retry one by one.
 	s.commit.group = storage.NewGroup(s.insertAll, func(err error) bool { return !isBusy(err) }, ck.idle)
 	return nil
 }
 
-// An idle writer checkpoints at most every checkpointGap, and waits at least
-// checkpointShare times as long as its last checkpoint took before the next,
-// so that on a slow disk checkpoints take at most a third of its time.
+// An idle writer starts a checkpoint at most every checkpointGap, and after
+// one that took d it waits checkpointRest*d before the next, so that on a
+// slow disk checkpoints take at most a third of its time.
 const (
 	checkpointGap     = 20 * time.Millisecond
-	checkpointShare   = 2
+	checkpointRest    = 2
 	checkpointTimeout = 10 * time.Second
 )
 
@@ -58,30 +54,46 @@ const (
 // for it: 10-20 ms under a steady stream of comments, the slowest tenth of
 // POSTs. Checkpointing between groups, whenever none waits and at most every
 // checkpointGap, keeps each checkpoint small (a few hundred pages) and off the
-// commits' path; SQLite's own remains for a writer that is never idle.
+// commits' path; SQLite's own remains for a writer that is never idle. What a
+// burst writes within checkpointGap of its last checkpoint waits in the WAL
+// for the next idle moment (or SQLite's own, or Close), safely: the WAL is
+// part of the database.
 type checkpointer struct {
 	db   *sql.DB                  // the writer's pool: one connection
 	next time.Time                // no checkpoint before then
-	done func(frames, copied int) // after each checkpoint that ran
+	done func(frames, copied int) // after each checkpoint; tests only, may be nil
 }
 
-// idle runs a PASSIVE checkpoint, which waits for no reader, when the gap
-// since the last one has passed. It runs on the group's goroutine only.
-func (c *checkpointer) idle() {
+// idle runs a PASSIVE checkpoint, which waits for no reader, once next has
+// come. It runs on the group's goroutine only; ctx ends at Close.
+func (c *checkpointer) idle(ctx context.Context) {
 	start := time.Now()
 	if start.Before(c.next) {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), checkpointTimeout)
+	ctx, cancel := context.WithTimeout(ctx, checkpointTimeout)
 	defer cancel()
 	var busy, frames, copied int
-	// An error (a closing database) leaves the WAL to SQLite's own checkpoints.
+	// An I/O error, or a timeout waiting for the writer connection behind a
+	// long write, leaves the WAL to the next checkpoint; an interrupted one
+	// copied nothing that counts.
 	err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
-	took := time.Since(start)
-	c.next = start.Add(max(checkpointGap, checkpointShare*took))
-	if err == nil {
+	c.next = nextCheckpoint(start, time.Now())
+	// busy: another process holds the checkpoint lock, and the counts are -1.
+	if err == nil && busy == 0 && c.done != nil {
 		c.done(frames, copied)
 	}
+}
+
+// nextCheckpoint is when the checkpoint after one that ran from start to end
+// may begin: checkpointGap after its start, and checkpointRest times its
+// length after its end.
+func nextCheckpoint(start, end time.Time) time.Time {
+	next := start.Add(checkpointGap)
+	if rest := end.Add(checkpointRest * end.Sub(start)); rest.After(next) {
+		next = rest
+	}
+	return next
 }
 
 // stopCommitter commits what is being written, answers what is queued and ends the goroutine.

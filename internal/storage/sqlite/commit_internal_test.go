@@ -27,15 +27,16 @@ func TestGroupCommitAfterClose(t *testing.T) {
 // into the database file, so that the next busy stretch does not pay for the
 // copy inside a commit that others are queued behind.
 func TestIdleWriterCheckpoints(t *testing.T) {
-	s, path := openTest(t, defaultOptions)
 	type checkpoint struct{ frames, copied int }
 	ran := make(chan checkpoint, 1)
-	s.onCheckpoint = func(frames, copied int) {
+	o := defaultOptions
+	o.onCheckpoint = func(frames, copied int) {
 		select {
 		case ran <- checkpoint{frames, copied}:
 		default:
 		}
 	}
+	s, path := openTest(t, o)
 	c := newComment(models.StatusApproved)
 	if err := s.CreateComment(t.Context(), &c); err != nil {
 		t.Fatal(err)
@@ -68,5 +69,30 @@ func TestIdleWriterCheckpoints(t *testing.T) {
 	var n int
 	if err := db.QueryRow(`SELECT count(*) FROM comments WHERE id = ?`, c.ID).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("the database file without its WAL holds %d copies of comment %d (err %v), want 1", n, c.ID, err)
+	}
+}
+
+// TestNextCheckpoint: checkpoints start at most every checkpointGap, and rest
+// twice as long as the last one took, so that they take at most a third of
+// the writer's time.
+func TestNextCheckpoint(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	ms := time.Millisecond
+	tests := []struct {
+		name string
+		took time.Duration
+		want time.Duration // after t0, the last checkpoint's start
+	}{
+		{"an instant one waits out the gap", 0, checkpointGap},
+		{"a short one waits out the gap", 5 * ms, checkpointGap},
+		{"one of 7 ms rests 14 ms: 21 ms", 7 * ms, 21 * ms},
+		{"one of 50 ms rests 100 ms", 50 * ms, 150 * ms},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := nextCheckpoint(t0, t0.Add(tt.took)).Sub(t0); got != tt.want {
+				t.Errorf("next = start + %v, want + %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -46,14 +46,15 @@ type Store struct {
 	busyBackoff time.Duration // first pause between those attempts; doubles each time
 	onBusy      func()        // called before each retry; tests only
 
-	onCheckpoint func(frames, copied int) // called after each idle checkpoint; tests only
+	onCheckpoint func(frames, copied int) // called after each idle checkpoint; tests only (options)
 }
 
 // options tune Open; tests shorten the timeouts.
 type options struct {
-	busyTimeout time.Duration
-	busyRetries int
-	busyBackoff time.Duration
+	busyTimeout  time.Duration
+	busyRetries  int
+	busyBackoff  time.Duration
+	onCheckpoint func(frames, copied int) // see Store.onCheckpoint
 }
 
 var defaultOptions = options{busyTimeout: busyTimeout, busyRetries: 5, busyBackoff: 20 * time.Millisecond}
@@ -75,7 +76,7 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{busyRetries: o.busyRetries, busyBackoff: o.busyBackoff}
+	s := &Store{busyRetries: o.busyRetries, busyBackoff: o.busyBackoff, onCheckpoint: o.onCheckpoint}
 
 	// The writer comes first: it creates the file, switches it to WAL and migrates,
 	// all before a reader may look at it.

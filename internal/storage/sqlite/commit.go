@@ -20,7 +20,9 @@ type committer struct {
 	group          *storage.Group[commentWrite]
 }
 
-func (s *Store) startCommitter(ctx context.Context) error {
+// startCommitter prepares the inserts and starts the group commit;
+// onCheckpoint (tests only, may be nil) hears of each idle checkpoint.
+func (s *Store) startCommitter(ctx context.Context, onCheckpoint func(frames, copied int)) error {
 	insert, err := s.write.PrepareContext(ctx, insertCommentSQL)
 	if err != nil {
 		return err
@@ -31,7 +33,7 @@ func (s *Store) startCommitter(ctx context.Context) error {
 		return err
 	}
 	s.commit = &committer{insert: insert, unique: unique}
-	ck := &checkpointer{db: s.write, done: s.onCheckpoint}
+	ck := &checkpointer{db: s.write, done: onCheckpoint}
 	// A busy lock would fail each comment alone as well: no retry one by one.
 	s.commit.group = storage.NewGroup(s.insertAll, func(err error) bool { return !isBusy(err) }, ck.idle)
 	return nil

@@ -45,8 +45,6 @@ type Store struct {
 	busyRetries int           // extra attempts of a write transaction that met SQLITE_BUSY
 	busyBackoff time.Duration // first pause between those attempts; doubles each time
 	onBusy      func()        // called before each retry; tests only
-
-	onCheckpoint func(frames, copied int) // called after each idle checkpoint; tests only (options)
 }
 
 // options tune Open; tests shorten the timeouts.
@@ -54,7 +52,7 @@ type options struct {
 	busyTimeout  time.Duration
 	busyRetries  int
 	busyBackoff  time.Duration
-	onCheckpoint func(frames, copied int) // see Store.onCheckpoint
+	onCheckpoint func(frames, copied int) // called after each idle checkpoint; tests only
 }
 
 var defaultOptions = options{busyTimeout: busyTimeout, busyRetries: 5, busyBackoff: 20 * time.Millisecond}
@@ -76,7 +74,7 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{busyRetries: o.busyRetries, busyBackoff: o.busyBackoff, onCheckpoint: o.onCheckpoint}
+	s := &Store{busyRetries: o.busyRetries, busyBackoff: o.busyBackoff}
 
 	// The writer comes first: it creates the file, switches it to WAL and migrates,
 	// all before a reader may look at it.
@@ -106,7 +104,7 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: readers: %w", path, err)
 	}
-	if err := s.startCommitter(ctx); err != nil {
+	if err := s.startCommitter(ctx, o.onCheckpoint); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: writer: %w", path, err)
 	}

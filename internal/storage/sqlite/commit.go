@@ -41,10 +41,13 @@ func (s *Store) startCommitter(ctx context.Context, onCheckpoint func(frames, co
 
 // An idle writer starts a checkpoint at most every checkpointGap, and after
 // one that took d it waits checkpointRest*d before the next, so that on a
-// slow disk checkpoints take at most a third of its time.
+// slow disk checkpoints take at most a third of its time. It waits at most
+// checkpointWait for the writer connection: one held longer is running a long
+// write (an import, a bulk decision) that comments queue behind as well.
 const (
 	checkpointGap     = 20 * time.Millisecond
 	checkpointRest    = 2
+	checkpointWait    = time.Millisecond
 	checkpointTimeout = 10 * time.Second
 )
 
@@ -73,13 +76,19 @@ func (c *checkpointer) idle(ctx context.Context) {
 	if start.Before(c.next) {
 		return
 	}
+	wait, cancelWait := context.WithTimeout(ctx, checkpointWait)
+	conn, err := c.db.Conn(wait)
+	cancelWait()
+	if err != nil {
+		return // the connection is busy with a long write, or Close has begun
+	}
+	defer conn.Close() // back to the pool
 	ctx, cancel := context.WithTimeout(ctx, checkpointTimeout)
 	defer cancel()
 	var busy, frames, copied int
-	// An I/O error, or a timeout waiting for the writer connection behind a
-	// long write, leaves the WAL to the next checkpoint; an interrupted one
+	// An I/O error leaves the WAL to the next checkpoint; an interrupted one
 	// copied nothing that counts.
-	err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+	err = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
 	c.next = nextCheckpoint(start, time.Now())
 	// busy: another process holds the checkpoint lock, and the counts are -1.
 	if err == nil && busy == 0 && c.done != nil {

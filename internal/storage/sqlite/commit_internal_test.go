@@ -96,3 +96,35 @@ func TestNextCheckpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckpointSkipsABusyWriter: an idle checkpoint does not wait behind a
+// long write holding the writer connection (an import, a bulk decision),
+// which would then hold the comments that queue meanwhile behind the copy.
+func TestCheckpointSkipsABusyWriter(t *testing.T) {
+	s, _ := openTest(t, defaultOptions)
+	conn, err := s.write.Conn(t.Context()) // the writer's only connection, as a long write holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := false
+	ck := &checkpointer{db: s.write, done: func(int, int) { ran = true }}
+	returned := make(chan struct{})
+	go func() {
+		ck.idle(t.Context())
+		close(returned)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(checkpointTimeout / 2): // it would wait out checkpointTimeout
+		conn.Close()
+		t.Fatal("the idle checkpoint waits for the busy writer connection")
+	}
+	if ran {
+		t.Error("a checkpoint ran without the writer connection")
+	}
+	conn.Close()
+	ck.idle(t.Context()) // the connection is free again: this one runs
+	if !ran {
+		t.Error("no checkpoint once the writer connection was free")
+	}
+}

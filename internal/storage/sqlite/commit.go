@@ -39,14 +39,16 @@ func (s *Store) startCommitter(ctx context.Context, onCheckpoint func(frames, co
 	return nil
 }
 
-// An idle writer starts a checkpoint at most every checkpointGap, and after
-// one that took d it waits checkpointRest*d before the next, so that on a
-// slow disk checkpoints take at most a third of its time. It waits at most
-// checkpointWait for the writer connection: one held longer is running a long
-// write (an import, a bulk decision) that comments queue behind as well.
+// An idle writer starts a checkpoint at most every checkpointGap, counted
+// from the last one's start: a checkpoint copies what was written since the
+// one before, so a rest that grew with a slow checkpoint would make the next
+// one slower still (on this project's test machine a rest of twice the last
+// checkpoint's length fed back until checkpoints were as large as SQLite's
+// own). It waits at most checkpointWait for the writer connection: one held
+// longer is running a long write (an import, a bulk decision) that comments
+// queue behind as well.
 const (
 	checkpointGap     = 20 * time.Millisecond
-	checkpointRest    = 2
 	checkpointWait    = time.Millisecond
 	checkpointTimeout = 10 * time.Second
 )
@@ -89,22 +91,11 @@ func (c *checkpointer) idle(ctx context.Context) {
 	// An I/O error leaves the WAL to the next checkpoint; an interrupted one
 	// copied nothing that counts.
 	err = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
-	c.next = nextCheckpoint(start, time.Now())
+	c.next = start.Add(checkpointGap)
 	// busy: another process holds the checkpoint lock, and the counts are -1.
 	if err == nil && busy == 0 && c.done != nil {
 		c.done(frames, copied)
 	}
-}
-
-// nextCheckpoint is when the checkpoint after one that ran from start to end
-// may begin: checkpointGap after its start, and checkpointRest times its
-// length after its end.
-func nextCheckpoint(start, end time.Time) time.Time {
-	next := start.Add(checkpointGap)
-	if rest := end.Add(checkpointRest * end.Sub(start)); rest.After(next) {
-		next = rest
-	}
-	return next
 }
 
 // stopCommitter commits what is being written, answers what is queued and ends the goroutine.

@@ -72,31 +72,6 @@ func TestIdleWriterCheckpoints(t *testing.T) {
 	}
 }
 
-// TestNextCheckpoint: checkpoints start at most every checkpointGap, and rest
-// twice as long as the last one took, so that they take at most a third of
-// the writer's time.
-func TestNextCheckpoint(t *testing.T) {
-	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
-	ms := time.Millisecond
-	tests := []struct {
-		name string
-		took time.Duration
-		want time.Duration // after t0, the last checkpoint's start
-	}{
-		{"an instant one waits out the gap", 0, checkpointGap},
-		{"a short one waits out the gap", 5 * ms, checkpointGap},
-		{"one of 7 ms rests 14 ms: 21 ms", 7 * ms, 21 * ms},
-		{"one of 50 ms rests 100 ms", 50 * ms, 150 * ms},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := nextCheckpoint(t0, t0.Add(tt.took)).Sub(t0); got != tt.want {
-				t.Errorf("next = start + %v, want + %v", got, tt.want)
-			}
-		})
-	}
-}
-
 // TestCheckpointSkipsABusyWriter: an idle checkpoint does not wait behind a
 // long write holding the writer connection (an import, a bulk decision),
 // which would then hold the comments that queue meanwhile behind the copy.

@@ -155,12 +155,13 @@ func checkTarget(ctx context.Context, src, dst transferStore) error {
 	matched := 0 // rows found in both, alike: an earlier copy has some, as ids are kept and never reused
 	for _, m := range dstMods {
 		name, ok := names[m.ID]
-		if ok && name != m.Name {
+		if !ok {
+			continue // not among the source's first (or deleted since): nothing to compare
+		}
+		if name != m.Name {
 			return refuse(fmt.Sprintf("its moderator %d is %q, the source's %q", m.ID, m.Name, name))
 		}
-		if ok {
-			matched++
-		}
+		matched++
 	}
 	for _, dc := range dstComments {
 		sc, err := src.GetComment(ctx, dc.ID)

@@ -2,12 +2,19 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"net/url"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/commentd/commentd/internal/ratelimit"
+	"github.com/commentd/commentd/internal/spam"
+	"github.com/commentd/commentd/models"
+	"github.com/redis/go-redis/v9"
 )
 
 // cluster is two instances of commentd on one PostgreSQL schema and one Redis
@@ -145,4 +152,114 @@ func TestClusterRestartedInstanceCatchesUp(t *testing.T) {
 	if onB <= before+0.05 || onB != onA {
 		t.Fatalf("probe score: %.4f before; after the lessons %.4f on A, %.4f on the restarted B", before, onA, onB)
 	}
+}
+
+// TestClusterConcurrentLessonsCountOnce: moderators on both instances decide
+// at the same moments. Every instance, and one started afterwards from the
+// snapshot and the log, ends with the same model, holding each lesson once.
+func TestClusterConcurrentLessonsCountOnce(t *testing.T) {
+	c := startCluster(t, everyPending)
+	const each = 12 // comments decided through each instance
+	ids := make([]int64, 2*each)
+	for i := range ids {
+		ids[i] = idOf(t, c.a.postJSON(t, comment("lessons", "text", fmt.Sprintf("lesson number %d about tincture %d", i, i*7))))
+	}
+	before := c.a.filter.Stats()
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		ta, action := c.a, "/spam"
+		if i%2 == 1 {
+			ta, action = c.b, "/approve"
+		}
+		wg.Go(func() {
+			if r := ta.mod(t, "POST", "/comments/"+itoa(id)+action+"?from=pending"); r.Status != 200 {
+				t.Errorf("%s %d: %d %s", action, id, r.Status, r.Body)
+			}
+		})
+	}
+	wg.Wait()
+	want := func(s spam.Stats) bool {
+		return s.SpamDocs == before.SpamDocs+each && s.HamDocs == before.HamDocs+each
+	}
+	waitFor(t, 2*time.Second, "both instances hold every lesson once", func() bool {
+		return want(c.a.filter.Stats()) && c.a.filter.Stats() == c.b.filter.Stats()
+	})
+	late := startInstance(t, c.env)
+	if a, l := c.a.filter.Stats(), late.filter.Stats(); a != l || !want(l) {
+		t.Fatalf("model before %+v; after the lessons %+v on A, %+v on an instance started since", before, a, l)
+	}
+}
+
+// TestClusterLiveQueueReachesEveryInstance: a moderator's event stream on B
+// shows a comment posted on A and A's decision on it.
+func TestClusterLiveQueueReachesEveryInstance(t *testing.T) {
+	c := startCluster(t, everyPending)
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", c.b.srv.URL+"/api/v1/moderation/events", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	stream, err := http.DefaultClient.Do(req)
+	if err != nil || stream.StatusCode != 200 {
+		t.Fatalf("event stream on B: %v %v", err, stream)
+	}
+	defer stream.Body.Close()
+	events := make(chan models.Event, 16)
+	go func() {
+		r := newSSEReader(stream.Body)
+		for {
+			e, err := r.next()
+			if err != nil {
+				return
+			}
+			var m models.Event
+			if json.Unmarshal(e.data, &m) == nil {
+				events <- m
+			}
+		}
+	}()
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	defer rdb.Close()
+	channel := c.env["COMMENTD_REDIS_KEY_PREFIX"] + "events"
+	waitFor(t, 10*time.Second, "both instances subscribed to the shared channel", func() bool {
+		n, err := rdb.PubSubNumSub(t.Context(), channel).Result()
+		return err == nil && n[channel] >= 2
+	})
+	id := idOf(t, c.a.postJSON(t, comment("live", "text", "A comment posted on one instance, seen on the other.")))
+	if r := c.a.mod(t, "POST", "/comments/"+itoa(id)+"/approve?from=pending"); r.Status != 200 {
+		t.Fatalf("approve on A: %d %s", r.Status, r.Body)
+	}
+	want := []models.Event{
+		{Type: "comment.created", CommentID: id, Post: "live", Status: models.StatusPending},
+		{Type: "comment.decided", CommentID: id, Post: "live", Status: models.StatusApproved, From: models.StatusPending},
+	}
+	for _, w := range want {
+		select {
+		case e := <-events:
+			e.Actor = ""
+			if e != w {
+				t.Fatalf("B's stream: %+v, want %+v", e, w)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("B's stream: no %s of comment %d", w.Type, id)
+		}
+	}
+}
+
+// TestClusterCatchesUpWithoutRedis: with Redis down, no nudge reaches B, and
+// B still learns A's decisions from the training log by polling.
+func TestClusterCatchesUpWithoutRedis(t *testing.T) {
+	r := startRedisServer(t)
+	c := startCluster(t, map[string]string{"COMMENTD_REDIS_URL": r.url(),
+		"COMMENTD_HAM_THRESHOLD": everyPending["COMMENTD_HAM_THRESHOLD"], "COMMENTD_SPAM_THRESHOLD": everyPending["COMMENTD_SPAM_THRESHOLD"]})
+	const probe = "Would the florbatine glaze work on a lemon cake?"
+	before := c.b.probeScore(t, probe)
+	r.kill()
+	waitFor(t, 10*time.Second, "A limits in process while Redis is down", func() bool {
+		return c.a.limiter.State() == ratelimit.StateFallback
+	})
+	c.a.teachSpam(t, "florbatine", 8)
+	var after float64
+	waitFor(t, 10*time.Second, "B's score of the probe rises with Redis down", func() bool {
+		after = c.b.probeScore(t, probe)
+		return after > before+0.05
+	})
+	t.Logf("B's probe score %.3f -> %.3f with Redis down", before, after)
 }

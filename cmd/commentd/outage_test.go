@@ -115,6 +115,24 @@ type redisServer struct {
 	cmd  *exec.Cmd
 }
 
+// startRedisServer starts a Redis of the test's own on a free port, killed
+// when the test ends: one that a test may stop, hang or restart.
+func startRedisServer(t *testing.T) *redisServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &redisServer{t: t, port: strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)}
+	ln.Close()
+	r.start()
+	t.Cleanup(r.kill)
+	return r
+}
+
+// url is the redis_url that names r.
+func (r *redisServer) url() string { return "redis://127.0.0.1:" + r.port + "/0" }
+
 func (r *redisServer) start() {
 	r.cmd = exec.Command("redis-server", "--port", r.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
 	if err := r.cmd.Start(); err != nil {
@@ -140,16 +158,9 @@ func (r *redisServer) kill() {
 // every 201 is stored, and the instance goes back to limiting on Redis each
 // time it answers.
 func TestRedisOutageMidLoad(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &redisServer{t: t, port: strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)}
-	ln.Close()
-	r.start()
-	defer func() { r.kill() }()
+	r := startRedisServer(t)
 	env := testEnv(t, everyPending)
-	maps.Copy(env, map[string]string{"COMMENTD_REDIS_URL": "redis://127.0.0.1:" + r.port + "/0",
+	maps.Copy(env, map[string]string{"COMMENTD_REDIS_URL": r.url(),
 		"COMMENTD_POST_RATE": "100000", "COMMENTD_POST_BURST": "100000"})
 	ta := startInstance(t, env)
 

@@ -131,9 +131,18 @@ func (r response) json(t *testing.T) map[string]any {
 // do sends a request; headers alternate name, value.
 func (ta *testApp) do(t *testing.T, method, path, contentType string, body []byte, headers ...string) response {
 	t.Helper()
-	req, err := http.NewRequest(method, ta.srv.URL+path, bytes.NewReader(body))
+	r, err := ta.send(method, path, contentType, body, headers...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return r
+}
+
+// send is do for goroutines other than the test's, where t.Fatal may not be called.
+func (ta *testApp) send(method, path, contentType string, body []byte, headers ...string) (response, error) {
+	req, err := http.NewRequest(method, ta.srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		return response{}, err
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -144,11 +153,11 @@ func (ta *testApp) do(t *testing.T, method, path, contentType string, body []byt
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return response{}, err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	b, err := io.ReadAll(resp.Body)
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}, err
 }
 
 func (ta *testApp) postJSON(t *testing.T, v any, headers ...string) response {
@@ -165,6 +174,17 @@ func (ta *testApp) postForm(t *testing.T, form url.Values, headers ...string) re
 func (ta *testApp) mod(t *testing.T, method, path string) response {
 	t.Helper()
 	return ta.do(t, method, "/api/v1/moderation"+path, "", nil, "Authorization", "Bearer "+testToken)
+}
+
+// decideFrom is a moderator's decision for use off the test's goroutine: it
+// reports a failure with t.Errorf and returns the status, 0 when none came.
+func (ta *testApp) decideFrom(t *testing.T, id int64, action string) int {
+	r, err := ta.send("POST", "/api/v1/moderation/comments/"+itoa(id)+"/"+action+"?from=pending", "", nil,
+		"Authorization", "Bearer "+testToken)
+	if err != nil {
+		t.Errorf("%s %d: %v", action, id, err)
+	}
+	return r.Status
 }
 
 // comment is a valid genuine comment body; fields can be overridden.

@@ -125,8 +125,8 @@ func startRedisServer(t *testing.T) *redisServer {
 	}
 	r := &redisServer{t: t, port: strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)}
 	ln.Close()
-	r.start()
 	t.Cleanup(r.kill)
+	r.start()
 	return r
 }
 
@@ -135,6 +135,7 @@ func (r *redisServer) url() string { return "redis://127.0.0.1:" + r.port + "/0"
 
 func (r *redisServer) start() {
 	r.cmd = exec.Command("redis-server", "--port", r.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // not left behind by a test binary that dies
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
@@ -147,7 +148,11 @@ func (r *redisServer) start() {
 	})
 }
 
+// kill stops the server; safe when it never started or is already stopped.
 func (r *redisServer) kill() {
+	if r.cmd == nil || r.cmd.Process == nil {
+		return
+	}
 	r.cmd.Process.Kill()
 	r.cmd.Wait()
 }

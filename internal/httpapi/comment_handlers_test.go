@@ -22,6 +22,8 @@ func TestCheckPostParam(t *testing.T) {
 		{"empty", "", "required"},
 		{"blank", "  \u00a0 ", "required"},
 		{"tab", "a\tb", "control_character"},
+		{"zero-width only", "\u200b", "required"},
+		{"del", "a\x7fb", "control_character"},
 		{"too long", long + "p", "too_long"},
 		{"nul", "a\x00b", "control_character"},
 		{"newline", "a\nb", "control_character"},

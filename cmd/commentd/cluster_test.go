@@ -203,9 +203,9 @@ func TestClusterConcurrentLessonsCountOnce(t *testing.T) {
 	}
 }
 
-// TestClusterLiveQueueReachesEveryInstance: a moderator's event stream on B (what
-// the console's live queue reads)
-// shows a comment posted on A and A's decision on it.
+// TestClusterLiveQueueReachesEveryInstance: a moderator's event stream on B,
+// what the console's live queue reads, shows a comment posted on A and A's
+// decision on it.
 func TestClusterLiveQueueReachesEveryInstance(t *testing.T) {
 	c := startCluster(t, everyPending)
 	req, _ := http.NewRequestWithContext(t.Context(), "GET", c.b.srv.URL+"/api/v1/moderation/events", nil)

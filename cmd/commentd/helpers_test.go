@@ -173,14 +173,23 @@ func (ta *testApp) postForm(t *testing.T, form url.Values, headers ...string) re
 
 func (ta *testApp) mod(t *testing.T, method, path string) response {
 	t.Helper()
-	return ta.do(t, method, "/api/v1/moderation"+path, "", nil, "Authorization", "Bearer "+testToken)
+	r, err := ta.modSend(method, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
-// decideFrom is a moderator's decision for use off the test's goroutine: it
-// reports a failure with t.Errorf and returns the status, 0 when none came.
+// modSend is mod for goroutines other than the test's.
+func (ta *testApp) modSend(method, path string) (response, error) {
+	return ta.send(method, "/api/v1/moderation"+path, "", nil, "Authorization", "Bearer "+testToken)
+}
+
+// decideFrom is a moderator's decision on a pending comment, for use off the
+// test's goroutine as well: it reports a failure with t.Errorf and returns the
+// status, 0 when none came.
 func (ta *testApp) decideFrom(t *testing.T, id int64, action string) int {
-	r, err := ta.send("POST", "/api/v1/moderation/comments/"+itoa(id)+"/"+action+"?from=pending", "", nil,
-		"Authorization", "Bearer "+testToken)
+	r, err := ta.modSend("POST", "/comments/"+itoa(id)+"/"+action+"?from=pending")
 	if err != nil {
 		t.Errorf("%s %d: %v", action, id, err)
 	}
